@@ -1,0 +1,124 @@
+// The access_token, fetched once for every instance: cached in the shared store, fetched under a
+// store lock (one instance at a time) and single flight (one call per process), refreshed once
+// when WeChat rejects it, comparing that the cached token is still the one that failed.
+
+import { randomBytes } from 'node:crypto';
+import { isWxLoginError, WxLoginError } from '../errors.js';
+import { log, type WxLogger } from '../logger.js';
+import type { SessionStore } from '../stores/types.js';
+import type { WeChatClient } from '../wechat/client.js';
+import { ACCESS_TOKEN_REJECTED } from '../wechat/errcode.js';
+import { SingleFlight } from './single-flight.js';
+import { callStore } from './store-call.js';
+
+export interface AccessTokenManagerOptions {
+  store: SessionStore;
+  appId: string;
+  wechat: WeChatClient;
+  endpoint: 'stable' | 'classic';
+  /** How long one fetch may take at most (timeouts and retries included), in ms. */
+  fetchBudgetMs: number;
+  logger?: WxLogger | undefined;
+}
+
+const POLL_MS = 50;
+
+/**
+ * @example
+ * const tokens = new AccessTokenManager({ store, appId, wechat, endpoint: 'stable', fetchBudgetMs: 16_000 });
+ * const phone = await tokens.withToken((accessToken) => wechat.getPhoneNumber(accessToken, code));
+ */
+export class AccessTokenManager {
+  readonly #o: AccessTokenManagerOptions;
+  readonly #flight = new SingleFlight<string, string>();
+  readonly #cacheKey: string;
+  readonly #lockKey: string;
+
+  constructor(options: AccessTokenManagerOptions) {
+    this.#o = options;
+    this.#cacheKey = `${options.appId}:access-token`;
+    this.#lockKey = `${options.appId}:access-token-lock`;
+  }
+
+  /** The current access_token: from the store when cached, else fetched once for all instances. */
+  async get(): Promise<string> {
+    const cached = await this.#readCache();
+    if (cached) return cached;
+    return this.#flight.run('fetch', () => this.#fetchUnderLock(undefined));
+  }
+
+  /**
+   * Runs `call` with the access_token; if WeChat rejects the token (40001, 40014, 41001, 42001),
+   * refreshes it once and retries the call once.
+   */
+  async withToken<T>(call: (accessToken: string) => Promise<T>): Promise<T> {
+    const token = await this.get();
+    try {
+      return await call(token);
+    } catch (err) {
+      if (!isWxLoginError(err) || err.errcode === undefined || !ACCESS_TOKEN_REJECTED.has(err.errcode)) throw err;
+      log(this.#o.logger, 'warn', { appId: this.#o.appId, errcode: err.errcode }, 'access_token rejected; refreshing once');
+      const fresh = await this.#refreshAfterRejection(token);
+      return call(fresh);
+    }
+  }
+
+  async #refreshAfterRejection(failed: string): Promise<string> {
+    // Another instance may have replaced it already: only drop the cache if it still holds ours.
+    await this.#store((s) => s.deleteIfEquals(this.#cacheKey, failed));
+    return this.#flight.run(`refresh:${failed}`, async () => {
+      const cached = await this.#readCache();
+      if (cached && cached !== failed) return cached;
+      return this.#fetchUnderLock(failed);
+    });
+  }
+
+  async #fetchUnderLock(failed: string | undefined): Promise<string> {
+    const deadline = Date.now() + this.#o.fetchBudgetMs + 2000;
+    const lockValue = randomBytes(12).toString('base64url');
+    while (Date.now() < deadline) {
+      if (await this.#store((s) => s.add(this.#lockKey, lockValue, this.#o.fetchBudgetMs + 2000))) {
+        try {
+          // Re-read under the lock: the previous holder may have just written a fresh token.
+          const cached = await this.#readCache();
+          if (cached && cached !== failed) return cached;
+          return await this.#fetchAndCache(failed);
+        } finally {
+          await this.#store((s) => s.deleteIfEquals(this.#lockKey, lockValue)).catch(() => undefined);
+        }
+      }
+      await sleep(POLL_MS);
+      const cached = await this.#readCache();
+      if (cached && cached !== failed) return cached;
+    }
+    throw new WxLoginError('WX_UPSTREAM_UNAVAILABLE', 'the WeChat access_token could not be obtained in time');
+  }
+
+  async #fetchAndCache(failed: string | undefined): Promise<string> {
+    let result = await this.#o.wechat.fetchAccessToken(this.#o.endpoint, false);
+    if (failed !== undefined && result.accessToken === failed && this.#o.endpoint === 'stable') {
+      // stable_token still hands out the token WeChat just refused: only now force a new one.
+      log(this.#o.logger, 'warn', { appId: this.#o.appId }, 'stable_token returned the rejected token; forcing refresh');
+      result = await this.#o.wechat.fetchAccessToken('stable', true);
+    }
+    // Refresh before WeChat does: up to 5 minutes early, half the lifetime for short ones.
+    const marginSeconds = Math.min(300, Math.floor(result.expiresIn / 2));
+    const ttlMs = Math.max(1, result.expiresIn - marginSeconds) * 1000;
+    await this.#store((s) => s.set(this.#cacheKey, result.accessToken, ttlMs));
+    log(this.#o.logger, 'info', { appId: this.#o.appId, expiresIn: result.expiresIn }, 'access_token fetched');
+    return result.accessToken;
+  }
+
+  async #readCache(): Promise<string | undefined> {
+    const value = await this.#store((s) => s.get(this.#cacheKey));
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  }
+
+  #store<T>(run: (store: SessionStore) => T | Promise<T>): Promise<T> {
+    return callStore(this.#o.logger, 'access token', () => run(this.#o.store));
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

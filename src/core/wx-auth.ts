@@ -1,0 +1,294 @@
+// WxAuth: the framework-free service behind the middleware. Login (code -> code2Session ->
+// session -> token), authentication of a token, logout, and the actions of req.wxUser.
+
+import { randomBytes } from 'node:crypto';
+import { decryptData, type OpenData, sessionKeySignature, verifySignature } from '../crypto/index.js';
+import { isWxLoginError, WxLoginError } from '../errors.js';
+import { log } from '../logger.js';
+import type { StoredValue } from '../stores/types.js';
+import { type PhoneInfo, WeChatClient } from '../wechat/client.js';
+import { AccessTokenManager } from './access-token.js';
+import { type Configuration, parseOptions, type WxAuthOptions } from './options.js';
+import { type SessionRecord, SessionRepository } from './sessions.js';
+import { SingleFlight } from './single-flight.js';
+import { TokenService } from './tokens.js';
+import { type DecryptOptions, WxUser, type WxUserActions } from './wx-user.js';
+
+/** The body of a successful `POST /wx/login`. */
+export interface LoginResult {
+  token: string;
+  tokenType: 'Bearer';
+  /** Seconds until the token expires. */
+  expiresIn: number;
+  openid: string;
+  unionid?: string;
+  user?: StoredValue;
+}
+
+/** The identity a login starts from: a mini-program code2Session, or a web OAuth exchange. */
+export interface VerifiedIdentity {
+  openid: string;
+  unionid?: string;
+  /** Absent for web logins: OAuth gives no session_key. */
+  sessionKey?: string;
+  source: 'miniprogram' | 'web';
+}
+
+/** Codes from wx.login and getPhoneNumber: visible ASCII, 1-128 characters. */
+const CODE_PATTERN = /^[\x21-\x7e]{1,128}$/;
+/** The token's `exp` is honoured with this tolerance, so the session outlives it by as much. */
+const CLOCK_TOLERANCE_SECONDS = 30;
+
+/**
+ * The service that `wxLogin()` wraps; usable without Express (Koa, Fastify, jobs).
+ *
+ * @example
+ * const auth = new WxAuth({ appId, appSecret, tokenSecret });
+ * const { token } = await auth.login(code);
+ * const user = await auth.authenticate(token);
+ * const accessToken = await auth.getAccessToken(); // shared by every instance on the same store
+ */
+export class WxAuth implements WxUserActions {
+  readonly config: Configuration;
+  readonly #wechat: WeChatClient;
+  readonly #tokens: TokenService;
+  readonly #sessions: SessionRepository;
+  readonly #accessTokens: AccessTokenManager;
+  readonly #logins = new SingleFlight<string, LoginResult>();
+
+  constructor(options: WxAuthOptions) {
+    const config = parseOptions(options);
+    this.config = config;
+    this.#wechat = new WeChatClient({
+      appId: config.appId,
+      appSecret: config.appSecret,
+      baseUrl: config.apiBaseUrl,
+      timeoutMs: config.timeoutMs,
+      retries: config.retries,
+      retryDelayMs: config.retryDelayMs,
+      logger: config.logger,
+    });
+    this.#tokens = new TokenService(config.appId, config.signingKeys);
+    this.#sessions = new SessionRepository(config.store, config.appId, {
+      cacheMs: config.sessionCacheMs,
+      logger: config.logger,
+    });
+    this.#accessTokens = new AccessTokenManager({
+      store: config.store,
+      appId: config.appId,
+      wechat: this.#wechat,
+      endpoint: config.tokenEndpoint,
+      fetchBudgetMs: (config.timeoutMs + config.retryDelayMs * 4) * (1 + config.retries),
+      logger: config.logger,
+    });
+    this.#warnAboutSetup();
+  }
+
+  get appId(): string {
+    return this.config.appId;
+  }
+
+  /**
+   * Exchanges a wx.login() code for a session and a token. Concurrent calls with the same code
+   * share one code2Session call and one answer (a double tap must not burn the code twice).
+   */
+  login(code: unknown): Promise<LoginResult> {
+    const valid = requireCode(code, 'code');
+    return this.#logins.run(valid, async () => {
+      const identity = await this.#wechat.code2Session(valid);
+      return this.createSession({ ...identity, source: 'miniprogram' });
+    });
+  }
+
+  /** Creates a session for an identity WeChat vouched for, runs `onLogin`, and signs a token. */
+  async createSession(identity: VerifiedIdentity): Promise<LoginResult> {
+    const { openid, unionid, sessionKey, source } = identity;
+    const previousKey = await this.#sessions.loadSessionKey(openid);
+    const user = await this.#runOnLogin({ openid, unionid, isNewSession: previousKey === undefined, source });
+    const now = Math.floor(Date.now() / 1000);
+    const ttlMs = (this.config.tokenTtl + CLOCK_TOLERANCE_SECONDS) * 1000;
+    if (sessionKey !== undefined) {
+      // WeChat keeps one valid key per user: the newest one replaces the last for every session.
+      await this.#sessions.saveSessionKey(openid, { sessionKey, updatedAt: Date.now() }, ttlMs);
+    }
+    const record: SessionRecord = {
+      sid: randomBytes(16).toString('base64url'),
+      openid,
+      appId: this.config.appId,
+      source,
+      createdAt: now,
+      expiresAt: now + this.config.tokenTtl,
+      ...(unionid === undefined ? {} : { unionid }),
+      ...(user === undefined ? {} : { user }),
+    };
+    await this.#sessions.save(record, ttlMs);
+    const token = await this.#tokens.sign({ openid, sid: record.sid, issuedAt: now, expiresAt: record.expiresAt });
+    log(this.config.logger, 'info', { openid, sid: record.sid, source }, 'login');
+    return {
+      token,
+      tokenType: 'Bearer',
+      expiresIn: this.config.tokenTtl,
+      openid,
+      ...(unionid === undefined ? {} : { unionid }),
+      ...(user === undefined ? {} : { user }),
+    };
+  }
+
+  /** Verifies a token and loads its session. Throws WX_TOKEN_* / WX_SESSION_REVOKED (401) or WX_STORE_UNAVAILABLE. */
+  async authenticate(token: string): Promise<WxUser> {
+    const claims = await this.#tokens.verify(token);
+    const record = await this.#sessions.load(claims.sid);
+    const now = Math.floor(Date.now() / 1000);
+    if (!record || record.openid !== claims.sub || record.expiresAt + CLOCK_TOLERANCE_SECONDS < now) {
+      throw new WxLoginError('WX_SESSION_REVOKED', 'the session has ended; log in again');
+    }
+    return new WxUser(
+      {
+        openid: record.openid,
+        unionid: record.unionid,
+        appId: record.appId,
+        sessionId: record.sid,
+        user: record.user,
+        expiresAt: record.expiresAt,
+      },
+      this,
+    );
+  }
+
+  /** Ends a session: its token is refused from now on, here at once and elsewhere within `sessionCacheMs`. */
+  async revokeSession(sessionId: string): Promise<void> {
+    await this.#sessions.delete(sessionId);
+    log(this.config.logger, 'info', { sid: sessionId }, 'logout');
+  }
+
+  /** The access_token for other WeChat APIs, cached once for every instance sharing the store. */
+  getAccessToken(): Promise<string> {
+    return this.#accessTokens.get();
+  }
+
+  /**
+   * Runs a call that needs the access_token; a token WeChat rejects (40001/40014/42001) is
+   * refreshed once and the call retried once.
+   */
+  withAccessToken<T>(call: (accessToken: string) => Promise<T>): Promise<T> {
+    return this.#accessTokens.withToken(call);
+  }
+
+  async decryptFor(openid: string, encryptedData: unknown, iv: unknown, options: DecryptOptions = {}): Promise<OpenData> {
+    const key = await this.#requireSessionKey(openid);
+    try {
+      return decryptData({
+        sessionKey: key,
+        encryptedData: encryptedData as string,
+        iv: iv as string,
+        appId: this.config.appId,
+        ...(options.maxAgeSeconds === undefined ? {} : { maxAgeSeconds: options.maxAgeSeconds }),
+      });
+    } catch (err) {
+      if (isWxLoginError(err) && err.code === 'WX_DECRYPT_FAILED') {
+        // We hold the newest key we were given: the client rotated it with a wx.login we never saw.
+        throw new WxLoginError('WX_SESSION_KEY_STALE', 'the session key changed; call wx.login(), log in again and retry');
+      }
+      throw err;
+    }
+  }
+
+  async verifySignatureFor(openid: string, rawData: unknown, signature: unknown): Promise<boolean> {
+    if (typeof rawData !== 'string' || typeof signature !== 'string') {
+      throw new WxLoginError('WX_INVALID_REQUEST', 'rawData and signature must be strings');
+    }
+    const key = await this.#requireSessionKey(openid);
+    return verifySignature({ rawData, signature, sessionKey: key });
+  }
+
+  async checkSessionKeyFor(openid: string): Promise<boolean> {
+    const key = await this.#sessions.loadSessionKey(openid);
+    if (!key) return false;
+    return this.withAccessToken((accessToken) =>
+      this.#wechat.checkSessionKey(accessToken, openid, sessionKeySignature(key.sessionKey)),
+    );
+  }
+
+  async resetSessionKeyFor(openid: string): Promise<void> {
+    const key = await this.#requireSessionKey(openid);
+    const fresh = await this.withAccessToken((accessToken) =>
+      this.#wechat.resetSessionKey(accessToken, openid, sessionKeySignature(key)),
+    );
+    // WeChat keeps the old key's expiry for the new one; so do we, roughly, with the session TTL.
+    const ttlMs = (this.config.tokenTtl + CLOCK_TOLERANCE_SECONDS) * 1000;
+    await this.#sessions.saveSessionKey(openid, { sessionKey: fresh, updatedAt: Date.now() }, ttlMs);
+    log(this.config.logger, 'info', { openid }, 'session key reset');
+  }
+
+  async phoneNumberFor(user: WxUser, code: unknown): Promise<PhoneInfo> {
+    const valid = requireCode(code, 'code');
+    const phone = await this.withAccessToken((accessToken) =>
+      this.#wechat.getPhoneNumber(accessToken, valid, user.openid),
+    );
+    if (this.config.onPhoneNumber) {
+      await this.#runHook('onPhoneNumber', () =>
+        this.config.onPhoneNumber?.({
+          openid: user.openid,
+          appId: user.appId,
+          phone,
+          ...(user.unionid === undefined ? {} : { unionid: user.unionid }),
+          ...(user.user === undefined ? {} : { user: user.user }),
+        }),
+      );
+    }
+    return phone;
+  }
+
+  /** Releases keep-alive sockets (not the store, which the app owns). */
+  close(): void {
+    this.#wechat.close();
+  }
+
+  async #requireSessionKey(openid: string): Promise<string> {
+    const key = await this.#sessions.loadSessionKey(openid);
+    if (!key) {
+      throw new WxLoginError('WX_SESSION_KEY_STALE', 'no session key is held for this user; call wx.login() and log in again');
+    }
+    return key.sessionKey;
+  }
+
+  async #runOnLogin(event: {
+    openid: string;
+    unionid: string | undefined;
+    isNewSession: boolean;
+    source: 'miniprogram' | 'web';
+  }): Promise<StoredValue | undefined> {
+    const hook = this.config.onLogin;
+    if (!hook) return undefined;
+    const { unionid, ...rest } = event;
+    return this.#runHook('onLogin', () =>
+      hook({ ...rest, appId: this.config.appId, ...(unionid === undefined ? {} : { unionid }) }),
+    );
+  }
+
+  /** Runs an app hook: its WxLoginError passes through; anything else becomes a generic 500, logged. */
+  async #runHook<T>(name: string, run: () => T | Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if (isWxLoginError(err)) throw err;
+      log(this.config.logger, 'error', { hook: name, error: err instanceof Error ? err.message : String(err) }, 'hook failed');
+      throw new WxLoginError('WX_INTERNAL_ERROR', 'the login could not be completed', { cause: err });
+    }
+  }
+
+  #warnAboutSetup(): void {
+    const { logger, store, tokenTtl } = this.config;
+    if (store.shared === false && process.env.NODE_ENV === 'production') {
+      log(logger, 'warn', {}, 'MemoryStore in production: sessions are lost on restart and not shared between instances; use RedisStore');
+    }
+    if (tokenTtl < 300) log(logger, 'warn', { tokenTtl }, 'tokenTtl is under 5 minutes: users will log in very often');
+  }
+}
+
+function requireCode(code: unknown, field: string): string {
+  if (typeof code !== 'string' || !CODE_PATTERN.test(code)) {
+    throw new WxLoginError('WX_INVALID_REQUEST', `"${field}" must be a string of 1-128 visible ASCII characters`);
+  }
+  return code;
+}

@@ -1,0 +1,92 @@
+// The authenticated user of a request (`req.wxUser`): plain, JSON-safe fields plus methods that
+// use the session_key on the server. The key is never a property, so res.json() cannot leak it.
+
+import type { OpenData } from '../crypto/index.js';
+import type { StoredValue } from '../stores/types.js';
+import type { PhoneInfo } from '../wechat/client.js';
+
+/** Options of `decrypt()`. */
+export interface DecryptOptions {
+  /** Refuse data whose watermark is older than this many seconds. Off by default. */
+  maxAgeSeconds?: number;
+}
+
+/** What WxUser's methods need from the service; implemented by WxAuth. */
+export interface WxUserActions {
+  decryptFor(openid: string, encryptedData: unknown, iv: unknown, options?: DecryptOptions): Promise<OpenData>;
+  verifySignatureFor(openid: string, rawData: unknown, signature: unknown): Promise<boolean>;
+  checkSessionKeyFor(openid: string): Promise<boolean>;
+  resetSessionKeyFor(openid: string): Promise<void>;
+  phoneNumberFor(user: WxUser, code: unknown): Promise<PhoneInfo>;
+}
+
+/**
+ * The user of an authenticated request. `JSON.stringify(wxUser)` gives exactly the fields below.
+ *
+ * @example
+ * app.get('/me', requireWxSession(), (req, res) => res.json(req.wxUser));
+ * app.post('/werun', requireWxSession(), async (req, res) => {
+ *   const data = await req.wxUser!.decrypt(req.body.encryptedData, req.body.iv);
+ *   res.json({ steps: data.stepInfoList });
+ * });
+ */
+export class WxUser {
+  readonly openid: string;
+  readonly unionid?: string;
+  readonly appId: string;
+  readonly sessionId: string;
+  /** What `onLogin` returned at login. */
+  readonly user?: StoredValue;
+  /** Unix seconds. */
+  readonly expiresAt: number;
+  readonly #actions: WxUserActions;
+
+  constructor(
+    fields: {
+      openid: string;
+      unionid?: string | undefined;
+      appId: string;
+      sessionId: string;
+      user?: StoredValue | undefined;
+      expiresAt: number;
+    },
+    actions: WxUserActions,
+  ) {
+    this.openid = fields.openid;
+    if (fields.unionid !== undefined) this.unionid = fields.unionid;
+    this.appId = fields.appId;
+    this.sessionId = fields.sessionId;
+    if (fields.user !== undefined) this.user = fields.user;
+    this.expiresAt = fields.expiresAt;
+    this.#actions = actions;
+  }
+
+  /**
+   * Decrypts open data (`encryptedData` + `iv` from wx.getWeRunData, getShareInfo, ...) with the
+   * user's newest session_key and checks the watermark. Throws `WX_SESSION_KEY_STALE` when the
+   * key no longer fits: the mini program must call wx.login() again, then retry.
+   */
+  decrypt(encryptedData: unknown, iv: unknown, options?: DecryptOptions): Promise<OpenData> {
+    return this.#actions.decryptFor(this.openid, encryptedData, iv, options);
+  }
+
+  /** Checks `signature == sha1(rawData + session_key)` (wx.getUserInfo and the like). */
+  verifySignature(rawData: unknown, signature: unknown): Promise<boolean> {
+    return this.#actions.verifySignatureFor(this.openid, rawData, signature);
+  }
+
+  /** Asks WeChat whether the session_key the server holds is still valid. */
+  checkSessionKey(): Promise<boolean> {
+    return this.#actions.checkSessionKeyFor(this.openid);
+  }
+
+  /** Has WeChat issue a new session_key and keeps it; the old one stops working. */
+  resetSessionKey(): Promise<void> {
+    return this.#actions.resetSessionKeyFor(this.openid);
+  }
+
+  /** Exchanges a getPhoneNumber button code for the user's phone number. */
+  getPhoneNumber(code: unknown): Promise<PhoneInfo> {
+    return this.#actions.phoneNumberFor(this, code);
+  }
+}

@@ -1,0 +1,123 @@
+// The one error class of the package: a stable `code` per cause, the HTTP `status` it is answered
+// with, and WeChat's own `{ errcode, errmsg, rid }` when WeChat was the cause.
+
+/** Every error code the package can produce, one per cause. Stable across minor versions. */
+export type WxErrorCode =
+  // request shape
+  | 'WX_INVALID_REQUEST'
+  | 'WX_BODY_TOO_LARGE'
+  // authentication of our own token
+  | 'WX_TOKEN_MISSING'
+  | 'WX_TOKEN_INVALID'
+  | 'WX_TOKEN_EXPIRED'
+  | 'WX_SESSION_REVOKED'
+  // WeChat said no
+  | 'WX_CODE_INVALID'
+  | 'WX_CODE_USED'
+  | 'WX_PHONE_CODE_INVALID'
+  | 'WX_RATE_LIMITED'
+  | 'WX_USER_BLOCKED'
+  | 'WX_UPSTREAM_UNAVAILABLE'
+  | 'WX_UPSTREAM_ERROR'
+  | 'WX_CONFIG_REJECTED'
+  // open data
+  | 'WX_DATA_INVALID'
+  | 'WX_DECRYPT_FAILED'
+  | 'WX_SESSION_KEY_STALE'
+  | 'WX_WATERMARK_MISMATCH'
+  | 'WX_DATA_EXPIRED'
+  | 'WX_SIGNATURE_MISMATCH'
+  // our side
+  | 'WX_STORE_UNAVAILABLE'
+  | 'WX_MISCONFIGURED'
+  | 'WX_INTERNAL_ERROR';
+
+/** The HTTP status that each code is answered with. */
+export const ERROR_STATUS: Readonly<Record<WxErrorCode, number>> = {
+  WX_INVALID_REQUEST: 400,
+  WX_BODY_TOO_LARGE: 413,
+  WX_TOKEN_MISSING: 401,
+  WX_TOKEN_INVALID: 401,
+  WX_TOKEN_EXPIRED: 401,
+  WX_SESSION_REVOKED: 401,
+  WX_CODE_INVALID: 401,
+  WX_CODE_USED: 401,
+  WX_PHONE_CODE_INVALID: 400,
+  WX_RATE_LIMITED: 429,
+  WX_USER_BLOCKED: 403,
+  WX_UPSTREAM_UNAVAILABLE: 502,
+  WX_UPSTREAM_ERROR: 502,
+  WX_CONFIG_REJECTED: 500,
+  WX_DATA_INVALID: 400,
+  WX_DECRYPT_FAILED: 400,
+  WX_SESSION_KEY_STALE: 400,
+  WX_WATERMARK_MISMATCH: 400,
+  WX_DATA_EXPIRED: 400,
+  WX_SIGNATURE_MISMATCH: 400,
+  WX_STORE_UNAVAILABLE: 503,
+  WX_MISCONFIGURED: 500,
+  WX_INTERNAL_ERROR: 500,
+};
+
+/** What WeChat answered, kept for support tickets. Never holds a secret. */
+export interface WeChatErrorInfo {
+  errcode: number;
+  errmsg: string;
+  /** WeChat's request id (from `errmsg`'s "rid: ..."), what WeChat support asks for. */
+  rid?: string;
+}
+
+export interface WxLoginErrorOptions {
+  /** WeChat's answer, when WeChat was the cause. */
+  wechat?: WeChatErrorInfo;
+  /** The underlying error, already scrubbed of secrets. Not rendered to clients. */
+  cause?: unknown;
+  /** Overrides the status of the code (rarely needed). */
+  status?: number;
+}
+
+/**
+ * The error every part of the package throws. `status` and `code` let any Express error
+ * handler render it; `wxErrorHandler()` renders it as `{ error: { code, message } }`.
+ *
+ * @example
+ * try { await req.wxUser!.decrypt(encryptedData, iv); }
+ * catch (err) { if (err instanceof WxLoginError && err.code === 'WX_SESSION_KEY_STALE') askClientToRelogin(); }
+ */
+export class WxLoginError extends Error {
+  override readonly name = 'WxLoginError';
+  readonly code: WxErrorCode;
+  readonly status: number;
+  /** WeChat's `errcode` when WeChat was the cause. */
+  readonly errcode: number | undefined;
+  /** WeChat's request id when WeChat was the cause. */
+  readonly rid: string | undefined;
+  /** Express error-handler convention: the message is safe to show to the client. */
+  readonly expose: boolean;
+
+  constructor(code: WxErrorCode, message: string, options: WxLoginErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.status = options.status ?? ERROR_STATUS[code];
+    this.errcode = options.wechat?.errcode;
+    this.rid = options.wechat?.rid;
+    this.expose = this.status < 500 || code === 'WX_STORE_UNAVAILABLE' || code.startsWith('WX_UPSTREAM');
+  }
+
+  /** The JSON body the package answers with. */
+  toJSON(): { error: { code: WxErrorCode; message: string } } {
+    return { error: { code: this.code, message: this.message } };
+  }
+}
+
+/** True for a WxLoginError, also one from another copy of the package (dual ESM/CJS loads). */
+export function isWxLoginError(err: unknown): err is WxLoginError {
+  return (
+    err instanceof WxLoginError ||
+    (typeof err === 'object' &&
+      err !== null &&
+      (err as { name?: unknown }).name === 'WxLoginError' &&
+      typeof (err as { code?: unknown }).code === 'string' &&
+      typeof (err as { status?: unknown }).status === 'number')
+  );
+}

@@ -1,0 +1,24 @@
+// Authenticates one Express request: the bearer token, then the session behind it.
+// Shared by requireWxSession() and the package's own token-protected routes.
+
+import type { Request } from 'express';
+import type { WxAuth } from '../core/wx-auth.js';
+import type { WxUser } from '../core/wx-user.js';
+import { WxLoginError } from '../errors.js';
+import { readBearerToken } from './bearer.js';
+
+/**
+ * The request's user; `undefined` only when `optional` and no Authorization header was sent.
+ * Throws WX_TOKEN_MISSING, WX_TOKEN_INVALID, WX_TOKEN_EXPIRED, WX_SESSION_REVOKED or WX_STORE_UNAVAILABLE.
+ *
+ * @example
+ * const user = await authenticateRequest(auth, req, false);
+ */
+export async function authenticateRequest(auth: WxAuth, req: Request, optional: boolean): Promise<WxUser | undefined> {
+  const token = readBearerToken(req);
+  if (token === undefined) {
+    if (optional) return undefined;
+    throw new WxLoginError('WX_TOKEN_MISSING', 'send "Authorization: Bearer <token>" from POST /wx/login');
+  }
+  return auth.authenticate(token);
+}

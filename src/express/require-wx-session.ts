@@ -1,0 +1,38 @@
+// requireWxSession(): the route guard. Verifies the bearer token, loads its session, sets
+// req.wxUser; answers 401 (and 503 when the store is down) itself in the package's JSON format.
+
+import type { RequestHandler } from 'express';
+import { WxLoginError } from '../errors.js';
+import { authenticateRequest } from './authenticate-request.js';
+import { sendError } from './error-handler.js';
+import { authOf } from './request-context.js';
+
+export interface RequireWxSessionOptions {
+  /** Let requests without any Authorization header through, without `req.wxUser`. A bad token is still 401. Defaults to `false`. */
+  optional?: boolean;
+}
+
+/**
+ * Protects a route: only requests with a valid token of a live session reach it.
+ *
+ * @example
+ * app.get('/me', requireWxSession(), (req, res) => res.json(req.wxUser));
+ * app.get('/feed', requireWxSession({ optional: true }), (req, res) => res.json(feedFor(req.wxUser?.openid)));
+ */
+export function requireWxSession(options: RequireWxSessionOptions = {}): RequestHandler {
+  const optional = options.optional === true;
+  return (req, res, next) => {
+    const auth = authOf(req);
+    if (!auth) {
+      sendError(res, new WxLoginError('WX_MISCONFIGURED', 'requireWxSession() needs app.use(wxLogin(options)) before it'));
+      return;
+    }
+    authenticateRequest(auth, req, optional).then(
+      (user) => {
+        if (user) req.wxUser = user;
+        next();
+      },
+      (err: unknown) => sendError(res, err, auth.config.logger),
+    );
+  };
+}

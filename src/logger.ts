@@ -1,0 +1,23 @@
+// The logger the package writes to: pino-style methods taking (object, message). Silent by default.
+// Every line the package writes is built from fields chosen here, never from raw request data.
+
+/** A pino-style logger. pino, bunyan-like wrappers and `console` adapters fit. */
+export interface WxLogger {
+  debug?(obj: Record<string, unknown>, msg?: string): void;
+  info?(obj: Record<string, unknown>, msg?: string): void;
+  warn?(obj: Record<string, unknown>, msg?: string): void;
+  error?(obj: Record<string, unknown>, msg?: string): void;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** Writes one line through `logger` if it has that level; a throwing logger never breaks a request. */
+export function log(logger: WxLogger | undefined, level: LogLevel, obj: Record<string, unknown>, msg: string): void {
+  const write = logger?.[level];
+  if (typeof write !== 'function') return;
+  try {
+    write.call(logger, { name: 'express-wx-login', ...obj }, msg);
+  } catch {
+    // A broken logger must not turn a login into a 500.
+  }
+}

@@ -1,0 +1,93 @@
+// One raw-command interface over ioredis and node-redis, so that RedisStore has a single code path
+// and imports neither library (both are optional peers).
+
+/**
+ * The part of an ioredis (v5) client or cluster that RedisStore uses.
+ *
+ * @example
+ * import { Redis } from 'ioredis';
+ * const client: IoRedisLike = new Redis();
+ */
+export interface IoRedisLike {
+  call(command: string, ...args: (string | number)[]): Promise<unknown>;
+  /** `'ready'` once connected; `'wait'` before a `lazyConnect` client's first command. */
+  readonly status: string;
+}
+
+/**
+ * The part of a node-redis (v4/v5) client that RedisStore uses.
+ *
+ * @example
+ * import { createClient } from 'redis';
+ * const client: NodeRedisLike = await createClient().connect();
+ */
+export interface NodeRedisLike {
+  sendCommand(args: string[]): Promise<unknown>;
+  readonly isReady: boolean;
+  readonly isOpen: boolean;
+}
+
+/**
+ * A client RedisStore accepts: ioredis or node-redis.
+ *
+ * @example
+ * const client: RedisClientLike = process.env.USE_IOREDIS ? new Redis() : await createClient().connect();
+ */
+export type RedisClientLike = IoRedisLike | NodeRedisLike;
+
+/**
+ * Sends raw commands through whichever client it wraps.
+ *
+ * @example
+ * const commander = toCommander(client);
+ * if (commander.canSend()) await commander.send(['PING']);
+ */
+export interface RedisCommander {
+  /** Sends one command; resolves with the client's decoded reply. */
+  send(args: string[]): Promise<unknown>;
+  /**
+   * `false` when the client knows it has no connection, so that a call fails at once instead of
+   * waiting in the client's offline queue until a timeout.
+   */
+  canSend(): boolean;
+}
+
+const NOT_A_CLIENT = 'express-wx-login: RedisStore option "client" must be an ioredis or node-redis client';
+
+/**
+ * Wraps an ioredis or node-redis client; throws a TypeError for anything else.
+ *
+ * @example
+ * const commander = toCommander(new Redis());
+ * await commander.send(['SET', 'wxl:k', '"v"', 'PX', '1000']);
+ */
+export function toCommander(client: unknown): RedisCommander {
+  if (typeof client !== 'object' || client === null) throw new TypeError(NOT_A_CLIENT);
+  const candidate = client as Partial<
+    Record<'call' | 'status' | 'sendCommand' | 'isReady' | 'isOpen', unknown>
+  >;
+
+  if (typeof candidate.call === 'function' && typeof candidate.status === 'string') {
+    const io = client as IoRedisLike;
+    return {
+      send: ([command, ...args]) => io.call(command as string, ...args),
+      // 'wait' is a lazyConnect client that connects on its first command: refusing it would
+      // keep it from ever connecting.
+      canSend: () => io.status === 'ready' || io.status === 'wait',
+    };
+  }
+
+  if (
+    typeof candidate.sendCommand === 'function' &&
+    (typeof candidate.isReady === 'boolean' || typeof candidate.isOpen === 'boolean')
+  ) {
+    const node = client as NodeRedisLike;
+    return {
+      send: (args) => node.sendCommand(args),
+      // node-redis v4 before 4.1 has no isReady; isOpen is the best it can tell us there.
+      canSend: () => (typeof node.isReady === 'boolean' ? node.isReady : node.isOpen),
+    };
+  }
+
+  throw new TypeError(NOT_A_CLIENT);
+}

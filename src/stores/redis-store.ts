@@ -1,0 +1,145 @@
+// RedisStore: the SessionStore for many instances, on an ioredis or node-redis client the app owns.
+// Single-key atomic commands only (safe on Redis Cluster), and fail fast when Redis is down.
+
+import { WxLoginError } from '../errors.js';
+import { type RedisClientLike, type RedisCommander, toCommander } from './redis-client.js';
+import type { SessionStore, StoredValue } from './types.js';
+
+export interface RedisStoreOptions {
+  /** A connected ioredis (v5) or node-redis (v4/v5) client. The app owns it: `close()` leaves it open. */
+  client: RedisClientLike;
+  /** Prepended to every key, so that several apps can share one Redis. Defaults to `'wxl:'`. */
+  prefix?: string;
+  /**
+   * How long one command may take before the call fails with `WX_STORE_UNAVAILABLE`, so that a
+   * hung Redis turns into a quick 503 rather than a hanging request. Defaults to `1000`.
+   */
+  commandTimeoutMs?: number;
+}
+
+// Compare-and-delete in one step: a GET then DEL from the client could delete a lock that another
+// instance took in between.
+const DELETE_IF_EQUALS =
+  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+
+/**
+ * A SessionStore in Redis, shared by every instance of the app. Values are JSON; every key carries
+ * `prefix` and a TTL. When Redis is unreachable or slow, calls reject with `WX_STORE_UNAVAILABLE`
+ * within `commandTimeoutMs`; once the client has reconnected by itself, the store works again.
+ *
+ * @example
+ * import { Redis } from 'ioredis';
+ * const client = new Redis(process.env.REDIS_URL!);
+ * client.on('error', (err) => logger.warn(err)); // both clients crash the process without one
+ * app.use(wxLogin({ appId, appSecret, tokenSecret, store: new RedisStore({ client, prefix: 'myapp:wx:' }) }));
+ */
+export class RedisStore implements SessionStore {
+  /** Shared between processes, so the core may keep its short local session cache. */
+  readonly shared = true;
+  readonly #commander: RedisCommander;
+  readonly #prefix: string;
+  readonly #timeoutMs: number;
+
+  constructor(options: RedisStoreOptions) {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError('express-wx-login: RedisStore needs an options object with a "client"');
+    }
+    this.#commander = toCommander(options.client);
+    const prefix = options.prefix ?? 'wxl:';
+    if (typeof prefix !== 'string' || prefix.length === 0) {
+      throw new TypeError('express-wx-login: RedisStore option "prefix" must be a non-empty string');
+    }
+    this.#prefix = prefix;
+    const timeoutMs = options.commandTimeoutMs ?? 1000;
+    if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+      throw new TypeError(
+        `express-wx-login: RedisStore option "commandTimeoutMs" must be a positive number, got ${String(timeoutMs)}`,
+      );
+    }
+    this.#timeoutMs = timeoutMs;
+  }
+
+  async get(key: string): Promise<StoredValue | undefined> {
+    const reply = await this.#send(['GET', this.#prefix + key]);
+    const text = asText(reply);
+    return text === undefined ? undefined : (JSON.parse(text) as StoredValue);
+  }
+
+  async set(key: string, value: StoredValue, ttlMs: number): Promise<void> {
+    const px = toPx(ttlMs);
+    await this.#send(['SET', this.#prefix + key, JSON.stringify(value), 'PX', px]);
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.#send(['DEL', this.#prefix + key]);
+  }
+
+  async add(key: string, value: StoredValue, ttlMs: number): Promise<boolean> {
+    const px = toPx(ttlMs);
+    const reply = await this.#send(['SET', this.#prefix + key, JSON.stringify(value), 'PX', px, 'NX']);
+    return asText(reply) === 'OK';
+  }
+
+  async deleteIfEquals(key: string, value: string): Promise<boolean> {
+    // Stored values are JSON, so the string is compared in its JSON form.
+    const reply = await this.#send([
+      'EVAL',
+      DELETE_IF_EQUALS,
+      '1',
+      this.#prefix + key,
+      JSON.stringify(value),
+    ]);
+    return Number(reply) === 1;
+  }
+
+  /** Does nothing: the client belongs to the app, which may use it for more than sessions. */
+  close(): void {}
+
+  #send(args: string[]): Promise<unknown> {
+    if (!this.#commander.canSend()) {
+      return Promise.reject(unavailable(new Error('the Redis client is not connected')));
+    }
+    let sent: Promise<unknown>;
+    try {
+      sent = this.#commander.send(args);
+    } catch (err) {
+      return Promise.reject(unavailable(err));
+    }
+    return new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(unavailable(new Error(`Redis did not answer within ${this.#timeoutMs} ms`)));
+      }, this.#timeoutMs);
+      // A command still pending when the timer fires may settle later; `then` with both handlers
+      // keeps that late failure from becoming an unhandled rejection.
+      sent.then(
+        (reply) => {
+          clearTimeout(timer);
+          resolve(reply);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          reject(unavailable(err));
+        },
+      );
+    });
+  }
+}
+
+function unavailable(cause: unknown): WxLoginError {
+  return new WxLoginError('WX_STORE_UNAVAILABLE', 'session store unavailable', { cause });
+}
+
+/** Redis wants whole milliseconds; a fraction rounds up so that a TTL never shrinks to 0. */
+function toPx(ttlMs: number): string {
+  if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0) {
+    throw new TypeError(`express-wx-login: RedisStore ttlMs must be a positive number, got ${String(ttlMs)}`);
+  }
+  return String(Math.ceil(ttlMs));
+}
+
+/** A bulk-string reply as text (node-redis may hand back a Buffer under a type mapping). */
+function asText(reply: unknown): string | undefined {
+  if (typeof reply === 'string') return reply;
+  if (Buffer.isBuffer(reply)) return reply.toString('utf8');
+  return undefined;
+}

@@ -1,0 +1,179 @@
+// The WeChat server APIs that the package calls, each a small method over WeChatHttp that checks
+// the shape of the answer. No caching, no access-token policy: that is the core's job.
+
+import { WxLoginError } from '../errors.js';
+import type { WxLogger } from '../logger.js';
+import { type WeChatBody, WeChatHttp } from './request.js';
+
+export interface WeChatClientOptions {
+  appId: string;
+  appSecret: string;
+  /** Defaults to `https://api.weixin.qq.com`. */
+  baseUrl: string;
+  timeoutMs: number;
+  retries: number;
+  retryDelayMs: number;
+  logger?: WxLogger | undefined;
+}
+
+/** What code2Session gives. The session_key never leaves the server. */
+export interface Code2SessionResult {
+  openid: string;
+  sessionKey: string;
+  /** Only when the mini program is bound to a WeChat Open Platform account. */
+  unionid?: string;
+}
+
+export interface AccessTokenResult {
+  accessToken: string;
+  /** Seconds, as WeChat reported them. */
+  expiresIn: number;
+}
+
+/** The phone number as WeChat's getuserphonenumber gives it (countryCode always a string). */
+export interface PhoneInfo {
+  phoneNumber: string;
+  purePhoneNumber: string;
+  countryCode: string;
+}
+
+/**
+ * The WeChat server API, one method per endpoint.
+ *
+ * @example
+ * const wechat = new WeChatClient({ appId, appSecret, baseUrl: emulator.url, timeoutMs: 5000, retries: 2, retryDelayMs: 100 });
+ * const { openid } = await wechat.code2Session(code);
+ */
+export class WeChatClient {
+  readonly #http: WeChatHttp;
+  readonly #appId: string;
+  readonly #appSecret: string;
+
+  constructor(options: WeChatClientOptions) {
+    this.#appId = options.appId;
+    this.#appSecret = options.appSecret;
+    this.#http = new WeChatHttp({
+      baseUrl: options.baseUrl,
+      timeoutMs: options.timeoutMs,
+      retries: options.retries,
+      retryDelayMs: options.retryDelayMs,
+      secrets: [options.appSecret],
+      logger: options.logger,
+    });
+  }
+
+  /** `GET /sns/jscode2session`: needs only appid and secret, never an access_token. */
+  async code2Session(code: string): Promise<Code2SessionResult> {
+    const body = await this.#http.call({
+      kind: 'login',
+      name: 'jscode2session',
+      method: 'GET',
+      path: '/sns/jscode2session',
+      query: { appid: this.#appId, secret: this.#appSecret, js_code: code, grant_type: 'authorization_code' },
+    });
+    const openid = requireString(body, 'openid');
+    const sessionKey = requireString(body, 'session_key');
+    const unionid = optionalString(body, 'unionid');
+    return unionid === undefined ? { openid, sessionKey } : { openid, sessionKey, unionid };
+  }
+
+  /** `POST /cgi-bin/stable_token` (default) or `GET /cgi-bin/token` (classic). */
+  async fetchAccessToken(endpoint: 'stable' | 'classic', forceRefresh = false): Promise<AccessTokenResult> {
+    const body =
+      endpoint === 'stable'
+        ? await this.#http.call({
+            kind: 'token',
+            name: 'stable_token',
+            method: 'POST',
+            path: '/cgi-bin/stable_token',
+            body: {
+              grant_type: 'client_credential',
+              appid: this.#appId,
+              secret: this.#appSecret,
+              force_refresh: forceRefresh,
+            },
+          })
+        : await this.#http.call({
+            kind: 'token',
+            name: 'token',
+            method: 'GET',
+            path: '/cgi-bin/token',
+            query: { grant_type: 'client_credential', appid: this.#appId, secret: this.#appSecret },
+          });
+    const accessToken = requireString(body, 'access_token');
+    const expiresIn = Number(body.expires_in);
+    if (!Number.isFinite(expiresIn) || expiresIn <= 0) throw malformed('expires_in');
+    return { accessToken, expiresIn };
+  }
+
+  /** `POST /wxa/business/getuserphonenumber`; `openid` makes WeChat check the code belongs to that user. */
+  async getPhoneNumber(accessToken: string, code: string, openid?: string): Promise<PhoneInfo> {
+    const body = await this.#http.call({
+      kind: 'phone',
+      name: 'getuserphonenumber',
+      method: 'POST',
+      path: '/wxa/business/getuserphonenumber',
+      query: { access_token: accessToken },
+      body: openid === undefined ? { code } : { code, openid },
+    });
+    const info = body.phone_info;
+    if (typeof info !== 'object' || info === null) throw malformed('phone_info');
+    const phone = info as WeChatBody;
+    const countryCode = phone.countryCode;
+    return {
+      phoneNumber: requireString(phone, 'phoneNumber'),
+      purePhoneNumber: requireString(phone, 'purePhoneNumber'),
+      // Documented as a string, sent as the number 86 in WeChat's own example.
+      countryCode: typeof countryCode === 'number' ? String(countryCode) : requireString(phone, 'countryCode'),
+    };
+  }
+
+  /** `GET /wxa/checksession`: true when WeChat still accepts the key whose signature is given. */
+  async checkSessionKey(accessToken: string, openid: string, signature: string): Promise<boolean> {
+    try {
+      await this.#http.call({
+        kind: 'session-key',
+        name: 'checksession',
+        method: 'GET',
+        path: '/wxa/checksession',
+        query: { access_token: accessToken, openid, signature, sig_method: 'hmac_sha256' },
+      });
+      return true;
+    } catch (err) {
+      if (err instanceof WxLoginError && err.errcode === 87009) return false;
+      throw err;
+    }
+  }
+
+  /** `GET /wxa/resetusersessionkey`: WeChat issues a new session_key; the old one stops working. */
+  async resetSessionKey(accessToken: string, openid: string, signature: string): Promise<string> {
+    const body = await this.#http.call({
+      kind: 'session-key',
+      name: 'resetusersessionkey',
+      method: 'GET',
+      path: '/wxa/resetusersessionkey',
+      query: { access_token: accessToken, openid, signature, sig_method: 'hmac_sha256' },
+    });
+    return requireString(body, 'session_key');
+  }
+
+  /** Releases keep-alive sockets. */
+  close(): void {
+    this.#http.close();
+  }
+}
+
+function requireString(body: WeChatBody, field: string): string {
+  const value = body[field];
+  if (typeof value !== 'string' || value === '') throw malformed(field);
+  return value;
+}
+
+function optionalString(body: WeChatBody, field: string): string | undefined {
+  const value = body[field];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function malformed(field: string): WxLoginError {
+  return new WxLoginError('WX_UPSTREAM_ERROR', `WeChat's answer lacks a valid "${field}"`);
+}

@@ -1,0 +1,77 @@
+// WeChat's error answers: lenient parsing of `errcode`, the `rid` for support, and the one table
+// that maps an errcode, in the context of the call that got it, to our error code and message.
+
+import { type WeChatErrorInfo, type WxErrorCode, WxLoginError } from '../errors.js';
+
+/** Which kind of call got the errcode: the same number means different things on different APIs. */
+export type WeChatCallKind = 'login' | 'phone' | 'token' | 'session-key' | 'oauth';
+
+/** Access-token errcodes after which one refresh and one retry are worth it. */
+export const ACCESS_TOKEN_REJECTED = new Set([40001, 40014, 41001, 42001]);
+
+/** errcodes that mean our appId/appSecret (or the account itself) is wrong: an operator problem. */
+const CONFIG_ERRCODES = new Set([40002, 40013, 40125, 40164, 40243, 41002, 41004, 50004, 50007, 61024]);
+
+/**
+ * Reads WeChat's `errcode`, which docs give as a number or a string ("40029"); 0 or absent is success.
+ * Returns `undefined` for success, `NaN` never: an unparsable errcode counts as an unknown error -2.
+ */
+export function parseErrcode(raw: unknown): number | undefined {
+  if (raw === undefined || raw === null || raw === 0 || raw === '0') return undefined;
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw.trim()) : Number.NaN;
+  if (!Number.isInteger(n)) return -2;
+  return n === 0 ? undefined : n;
+}
+
+/** Pulls WeChat's request id out of an errmsg: "... rid: 652d44d0-1d0af18b-5b069232" or "hints: [ req_id: X ]". */
+export function extractRid(errmsg: string): string | undefined {
+  const match = /(?:rid|req_id):\s*([A-Za-z0-9-]+)/.exec(errmsg);
+  return match?.[1];
+}
+
+/** Builds the safe summary of a WeChat error answer. */
+export function wechatErrorInfo(errcode: number, rawErrmsg: unknown): WeChatErrorInfo {
+  const errmsg = typeof rawErrmsg === 'string' ? rawErrmsg.slice(0, 300) : '';
+  const rid = extractRid(errmsg);
+  return rid === undefined ? { errcode, errmsg } : { errcode, errmsg, rid };
+}
+
+interface Mapped {
+  code: WxErrorCode;
+  message: string;
+}
+
+function mapErrcode(errcode: number, kind: WeChatCallKind): Mapped {
+  if (errcode === 45011 || errcode === 45009) {
+    return { code: 'WX_RATE_LIMITED', message: 'WeChat rate limit reached; retry later' };
+  }
+  if (errcode === 40226) {
+    return { code: 'WX_USER_BLOCKED', message: 'WeChat blocked this login (high-risk user)' };
+  }
+  if (kind === 'phone' && (errcode === 40029 || errcode === 40163 || errcode === 40013)) {
+    // 40013 here means the code came from another mini program, not that our appid is wrong.
+    return { code: 'WX_PHONE_CODE_INVALID', message: 'the phone code is invalid, expired or already used' };
+  }
+  if (errcode === 40029 || errcode === 42003 || errcode === 41008) {
+    return { code: 'WX_CODE_INVALID', message: 'the login code is invalid or expired; call wx.login() again' };
+  }
+  if (errcode === 40163) {
+    return { code: 'WX_CODE_USED', message: 'the login code was already used; call wx.login() again' };
+  }
+  if (CONFIG_ERRCODES.has(errcode)) {
+    // Generic on purpose: the client cannot fix it, and the detail is for the operator's log.
+    return { code: 'WX_CONFIG_REJECTED', message: 'the server is misconfigured for WeChat' };
+  }
+  return { code: 'WX_UPSTREAM_ERROR', message: `WeChat refused the request (errcode ${errcode})` };
+}
+
+/**
+ * The WxLoginError for a WeChat error answer, given what kind of call got it.
+ *
+ * @example
+ * throw errorFromWeChat('login', { errcode: 40029, errmsg: 'invalid code rid: 1-2-3' }); // WX_CODE_INVALID, 401
+ */
+export function errorFromWeChat(kind: WeChatCallKind, info: WeChatErrorInfo): WxLoginError {
+  const { code, message } = mapErrcode(info.errcode, kind);
+  return new WxLoginError(code, message, { wechat: info });
+}

@@ -1,0 +1,252 @@
+// Runs the SessionStore contract on RedisStore over ioredis and node-redis against a real Redis,
+// and checks prefixes, TTLs, and fail-fast behaviour while a private redis-server is down.
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import net from 'node:net';
+import { Redis } from 'ioredis';
+import { createClient } from 'redis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isWxLoginError } from '../../src/errors.js';
+import { RedisStore } from '../../src/stores/redis-store.js';
+import { runSessionStoreContract } from '../../src/testing/store-contract.js';
+
+const PREFIX = `wxl-test-${process.pid}-${randomBytes(4).toString('hex')}:`;
+const clientErrors: unknown[] = [];
+const unhandled: unknown[] = [];
+const onUnhandled = (reason: unknown): void => {
+  unhandled.push(reason);
+};
+process.on('unhandledRejection', onUnhandled);
+
+const io = new Redis({ host: '127.0.0.1', port: 6379, maxRetriesPerRequest: 1 });
+io.on('error', (err) => clientErrors.push(err));
+const node = createClient({ socket: { host: '127.0.0.1', port: 6379 } });
+node.on('error', (err) => clientErrors.push(err));
+// RedisStore fails fast while a client is not ready, so the suite starts once both are.
+await Promise.all([once(io, 'ready'), node.connect()]);
+
+afterAll(async () => {
+  process.off('unhandledRejection', onUnhandled);
+  await Promise.all([io.quit(), node.close()]);
+  expect(unhandled).toEqual([]);
+});
+
+runSessionStoreContract(
+  { describe, it, afterAll },
+  () => new RedisStore({ client: io, prefix: `${PREFIX}io:` }),
+  {
+    name: 'RedisStore contract (ioredis)',
+  },
+);
+runSessionStoreContract(
+  { describe, it, afterAll },
+  () => new RedisStore({ client: node, prefix: `${PREFIX}node:` }),
+  { name: 'RedisStore contract (node-redis)' },
+);
+
+describe('RedisStore keys', () => {
+  it.each([
+    ['ioredis', () => new RedisStore({ client: io, prefix: PREFIX })],
+    ['node-redis', () => new RedisStore({ client: node, prefix: PREFIX })],
+  ])('every key written by set and add carries the prefix and a TTL (%s)', async (_name, make) => {
+    const store = make();
+    const setKey = `keys:set:${randomBytes(6).toString('hex')}`;
+    const addKey = `keys:add:${randomBytes(6).toString('hex')}`;
+    await store.set(setKey, { a: 1 }, 30_000);
+    expect(await store.add(addKey, 'lock', 20_000.4)).toBe(true);
+
+    for (const [key, max] of [
+      [setKey, 30_000],
+      [addKey, 20_001],
+    ] as const) {
+      const pttl = Number(await io.call('PTTL', PREFIX + key));
+      expect(pttl).toBeGreaterThan(0);
+      expect(pttl).toBeLessThanOrEqual(max);
+      expect(await io.call('EXISTS', key)).toBe(0);
+    }
+    // The JSON encoding is what other instances (and other clients) read back.
+    expect(await io.call('GET', PREFIX + setKey)).toBe('{"a":1}');
+    await store.delete(setKey);
+    await store.delete(addKey);
+  });
+
+  it('defaults the prefix to wxl:', async () => {
+    const store = new RedisStore({ client: io });
+    const key = `${PREFIX}default:${randomBytes(6).toString('hex')}`;
+    await store.set(key, 'v', 10_000);
+    expect(Number(await io.call('PTTL', `wxl:${key}`))).toBeGreaterThan(0);
+    await store.delete(key);
+    expect(await io.call('EXISTS', `wxl:${key}`)).toBe(0);
+  });
+
+  it('refuses a bad client, prefix, timeout or TTL', async () => {
+    const message = 'express-wx-login: RedisStore option "client" must be an ioredis or node-redis client';
+    expect(() => new RedisStore({ client: {} as never })).toThrow(new TypeError(message));
+    expect(() => new RedisStore({ client: null as never })).toThrow(TypeError);
+    expect(() => new RedisStore({ client: io, prefix: '' })).toThrow(/"prefix"/);
+    expect(() => new RedisStore({ client: io, commandTimeoutMs: 0 })).toThrow(/"commandTimeoutMs"/);
+    const store = new RedisStore({ client: io, prefix: PREFIX });
+    await expect(store.set('k', 'v', Number.NaN)).rejects.toThrow(TypeError);
+  });
+
+  it('close() leaves the client open for the app', async () => {
+    await new RedisStore({ client: io, prefix: PREFIX }).close();
+    await new RedisStore({ client: node, prefix: PREFIX }).close();
+    expect(io.status).toBe('ready');
+    expect(node.isReady).toBe(true);
+  });
+});
+
+// --- Redis going away and coming back, on a private server so that the shared one is untouched ---
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as net.AddressInfo;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+async function startRedis(port: number): Promise<ChildProcess> {
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 5000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited with ${String(code)}:\n${output}`));
+    });
+  });
+  return child;
+}
+
+async function stopRedis(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGKILL');
+  await exited;
+}
+
+async function expectUnavailable(store: RedisStore): Promise<void> {
+  const calls: [string, () => Promise<unknown>][] = [
+    ['get', () => store.get('k')],
+    ['set', () => store.set('k', 'v', 10_000)],
+    ['add', () => store.add('lock', 'v', 10_000)],
+    ['deleteIfEquals', () => store.deleteIfEquals('lock', 'v')],
+    ['delete', () => store.delete('k')],
+  ];
+  for (const [name, call] of calls) {
+    const started = performance.now();
+    const err = await call().then(
+      () => new Error(`${name} resolved while Redis was down`),
+      (e: unknown) => e,
+    );
+    const elapsed = performance.now() - started;
+    expect(isWxLoginError(err) && err.code, name).toBe('WX_STORE_UNAVAILABLE');
+    expect(elapsed, `${name} took ${Math.round(elapsed)} ms`).toBeLessThan(1500);
+  }
+}
+
+async function eventuallyWorks(store: RedisStore): Promise<void> {
+  const deadline = Date.now() + 8000;
+  for (;;) {
+    try {
+      await store.set('back', { ok: true }, 10_000);
+      expect(await store.get('back')).toEqual({ ok: true });
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+interface Outage {
+  store: RedisStore;
+  /** A raw command on the same connection as the store. */
+  raw: (args: string[]) => Promise<unknown>;
+  close: () => void;
+}
+
+describe.each<[string, (port: number) => Promise<Outage>]>([
+  [
+    'ioredis',
+    async (port) => {
+      const client = new Redis({ host: '127.0.0.1', port, retryStrategy: () => 50, maxRetriesPerRequest: 0 });
+      client.on('error', (err) => clientErrors.push(err));
+      await once(client, 'ready');
+      return {
+        store: new RedisStore({ client, prefix: PREFIX, commandTimeoutMs: 300 }),
+        raw: ([cmd, ...args]) => client.call(cmd as string, ...args),
+        close: () => client.disconnect(),
+      };
+    },
+  ],
+  [
+    'node-redis',
+    async (port) => {
+      const client = createClient({
+        socket: { host: '127.0.0.1', port, reconnectStrategy: () => 50, connectTimeout: 500 },
+      });
+      client.on('error', (err) => clientErrors.push(err));
+      await client.connect();
+      return {
+        store: new RedisStore({ client, prefix: PREFIX, commandTimeoutMs: 300 }),
+        raw: (args) => client.sendCommand(args),
+        close: () => client.destroy(),
+      };
+    },
+  ],
+])('RedisStore while Redis is down (%s)', (_name, connect) => {
+  let server: ChildProcess | undefined;
+  let close: (() => void) | undefined;
+
+  afterAll(async () => {
+    close?.();
+    if (server) await stopRedis(server);
+  });
+
+  it('fails fast with WX_STORE_UNAVAILABLE, then works again once Redis is back', async () => {
+    const port = await freePort();
+    server = await startRedis(port);
+    const connected = await connect(port);
+    close = connected.close;
+    const { store, raw } = connected;
+    await store.set('k', 'before', 10_000);
+    expect(await store.get('k')).toBe('before');
+
+    // A server that accepts but does not answer: only the command timeout can end the call.
+    await raw(['CLIENT', 'PAUSE', '1500', 'ALL']);
+    const started = performance.now();
+    await expect(store.get('k')).rejects.toMatchObject({ code: 'WX_STORE_UNAVAILABLE', status: 503 });
+    expect(performance.now() - started).toBeLessThan(1000);
+    await eventuallyWorks(store);
+
+    await stopRedis(server);
+    await expectUnavailable(store);
+    // Once the client has noticed, calls do not even wait for the timeout.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const quick = performance.now();
+    await expect(store.get('k')).rejects.toMatchObject({ code: 'WX_STORE_UNAVAILABLE' });
+    expect(performance.now() - quick).toBeLessThan(100);
+
+    server = await startRedis(port);
+    await eventuallyWorks(store);
+    expect(await store.get('back')).toEqual({ ok: true });
+  }, 20_000);
+});

@@ -1,0 +1,103 @@
+// Builds what most tests need: a WeChat emulator on loopback and an Express app using the package
+// against it, with a captured logger and every response recorded for the suite's leak watch.
+
+import express, { type Express } from 'express';
+import { afterAll } from 'vitest';
+import { requireWxSession, type WxLoginMiddleware, type WxLoginOptions, wxErrorHandler, wxLogin } from '../../src/index.js';
+import { startWeChatEmulator, type WeChatEmulator, type WeChatEmulatorOptions } from '../../src/testing/index.js';
+import { record, secret } from './secret-watch.js';
+
+export const TOKEN_SECRET = 'test-token-secret-0123456789-abcdefghijkl';
+
+export interface LogLine {
+  level: string;
+  obj: Record<string, unknown>;
+  msg: string | undefined;
+}
+
+/** A pino-style logger whose lines land in `lines` (and in the leak watch). */
+export function captureLogger(): { logger: WxLoginOptions['logger'] & object; lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const write = (level: string) => (obj: Record<string, unknown>, msg?: string) => {
+    lines.push({ level, obj, msg });
+    record(`${level} ${JSON.stringify(obj)} ${msg ?? ''}`);
+  };
+  return { logger: { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') }, lines };
+}
+
+/** Starts an emulator that is closed after the test file; its secret joins the leak watch. */
+export async function startEmulator(options?: WeChatEmulatorOptions): Promise<WeChatEmulator> {
+  const emulator = await startWeChatEmulator(options);
+  secret(emulator.appSecret);
+  for (const app of options?.apps ?? []) secret(app.appSecret);
+  afterAll(() => emulator.close());
+  return emulator;
+}
+
+export interface TestApp {
+  app: Express;
+  middleware: WxLoginMiddleware;
+  lines: LogLine[];
+}
+
+/**
+ * An app with the package mounted against `emulator`: `/me` protected, `/maybe` optional,
+ * `/werun` decrypting open data, plus `routes`. `jsonParser: false` leaves body parsing to the package.
+ */
+export function buildApp(
+  emulator: WeChatEmulator,
+  overrides: Partial<WxLoginOptions> = {},
+  options: { jsonParser?: boolean; routes?: (app: Express) => void } = {},
+): TestApp {
+  const { logger, lines } = captureLogger();
+  const app = express();
+  app.use((_req, res, next) => {
+    recordResponse(res);
+    next();
+  });
+  if (options.jsonParser !== false) app.use(express.json());
+  const middleware = wxLogin({
+    appId: emulator.appId,
+    appSecret: emulator.appSecret,
+    tokenSecret: TOKEN_SECRET,
+    apiBaseUrl: emulator.url,
+    retryDelayMs: 5,
+    timeoutMs: 1000,
+    logger,
+    ...overrides,
+  });
+  afterAll(() => middleware.auth.close());
+  app.use(middleware);
+  app.get('/me', requireWxSession(), (req, res) => {
+    res.json(req.wxUser);
+  });
+  app.get('/maybe', requireWxSession({ optional: true }), (req, res) => {
+    res.json({ user: req.wxUser ?? null });
+  });
+  app.post('/werun', requireWxSession(), async (req, res, next) => {
+    try {
+      res.json(await req.wxUser!.decrypt(req.body?.encryptedData, req.body?.iv));
+    } catch (err) {
+      next(err);
+    }
+  });
+  options.routes?.(app);
+  app.use(wxErrorHandler());
+  return { app, middleware, lines };
+}
+
+/** Records the headers and body of a response as it is sent. */
+function recordResponse(res: express.Response): void {
+  const chunks: string[] = [];
+  const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+  const end = res.end.bind(res) as (...args: unknown[]) => express.Response;
+  res.write = ((chunk: unknown, ...rest: unknown[]) => {
+    if (chunk) chunks.push(String(chunk));
+    return write(chunk, ...rest);
+  }) as typeof res.write;
+  res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+    if (chunk && typeof chunk !== 'function') chunks.push(String(chunk));
+    record(`${JSON.stringify(res.getHeaders())}\n${chunks.join('')}`);
+    return end(chunk, ...rest);
+  }) as typeof res.end;
+}
