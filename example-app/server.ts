@@ -50,7 +50,9 @@ app.post('/werun', requireWxSession(), async (req, res, next) => {
 if (emulator) {
   // Stand-ins for what the mini program gets from wx.login() and the phone button.
   app.post('/dev/login-code', (req, res) => {
-    res.json({ code: emulator.issueLoginCode(typeof req.body?.openid === 'string' ? req.body.openid : undefined) });
+    res.json({
+      code: emulator.issueLoginCode(typeof req.body?.openid === 'string' ? req.body.openid : undefined),
+    });
   });
 }
 
@@ -61,7 +63,9 @@ app.listen(port, '127.0.0.1', () => {
   process.stdout.write(
     [
       `express-wx-login example listening on ${base}`,
-      realWeChat ? `talking to WeChat for app ${process.env.WX_APP_ID}` : `talking to the built-in WeChat emulator at ${emulator!.url}`,
+      realWeChat
+        ? `talking to WeChat for app ${process.env.WX_APP_ID}`
+        : `talking to the built-in WeChat emulator at ${emulator!.url}`,
       '',
       'Try it:',
       `  CODE=$(curl -s -X POST ${base}/dev/login-code | node -pe 'JSON.parse(require("fs").readFileSync(0)).code')`,

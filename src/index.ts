@@ -1,15 +1,27 @@
 // express-wx-login: the public entry. Everything a backend needs for the WeChat Mini Program
 // login; the emulator and the store contract suite live in 'express-wx-login/testing'.
 
-export { wxLogin, type WxLoginOptions, type WxLoginMiddleware, type WxLoginRoutes } from './express/wx-login.js';
-export { requireWxSession, type RequireWxSessionOptions } from './express/require-wx-session.js';
+export type { LoginEvent, PhoneEvent, SigningKey, WxAuthOptions } from './core/options.js';
+export { type LoginResult, type VerifiedIdentity, WxAuth } from './core/wx-auth.js';
+export { type DecryptOptions, WxUser } from './core/wx-user.js';
+export { decryptData, type OpenData, sessionKeySignature, verifySignature } from './crypto/index.js';
+export {
+  ERROR_STATUS,
+  isWxLoginError,
+  type WeChatErrorInfo,
+  type WxErrorCode,
+  WxLoginError,
+} from './errors.js';
 export { wxErrorHandler } from './express/error-handler.js';
-export { WxAuth, type LoginResult, type VerifiedIdentity } from './core/wx-auth.js';
-export { WxUser, type DecryptOptions } from './core/wx-user.js';
-export type { WxAuthOptions, LoginEvent, PhoneEvent, SigningKey } from './core/options.js';
-export { MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js';
-export type { SessionStore, StoredValue, Awaitable } from './stores/types.js';
-export { WxLoginError, isWxLoginError, ERROR_STATUS, type WxErrorCode, type WeChatErrorInfo } from './errors.js';
-export { decryptData, verifySignature, sessionKeySignature, type OpenData } from './crypto/index.js';
-export type { PhoneInfo } from './wechat/client.js';
+export { type RequireWxSessionOptions, requireWxSession } from './express/require-wx-session.js';
+export {
+  type WxLoginMiddleware,
+  type WxLoginOptions,
+  type WxLoginRoutes,
+  wxLogin,
+} from './express/wx-login.js';
 export type { WxLogger } from './logger.js';
+export { MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js';
+export { RedisStore, type RedisStoreOptions } from './stores/redis-store.js';
+export type { Awaitable, SessionStore, StoredValue } from './stores/types.js';
+export type { PhoneInfo } from './wechat/client.js';

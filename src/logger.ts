@@ -12,7 +12,12 @@ export interface WxLogger {
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** Writes one line through `logger` if it has that level; a throwing logger never breaks a request. */
-export function log(logger: WxLogger | undefined, level: LogLevel, obj: Record<string, unknown>, msg: string): void {
+export function log(
+  logger: WxLogger | undefined,
+  level: LogLevel,
+  obj: Record<string, unknown>,
+  msg: string,
+): void {
   const write = logger?.[level];
   if (typeof write !== 'function') return;
   try {

@@ -56,8 +56,14 @@ export class AccessTokenManager {
     try {
       return await call(token);
     } catch (err) {
-      if (!isWxLoginError(err) || err.errcode === undefined || !ACCESS_TOKEN_REJECTED.has(err.errcode)) throw err;
-      log(this.#o.logger, 'warn', { appId: this.#o.appId, errcode: err.errcode }, 'access_token rejected; refreshing once');
+      if (!isWxLoginError(err) || err.errcode === undefined || !ACCESS_TOKEN_REJECTED.has(err.errcode))
+        throw err;
+      log(
+        this.#o.logger,
+        'warn',
+        { appId: this.#o.appId, errcode: err.errcode },
+        'access_token rejected; refreshing once',
+      );
       const fresh = await this.#refreshAfterRejection(token);
       return call(fresh);
     }
@@ -91,21 +97,34 @@ export class AccessTokenManager {
       const cached = await this.#readCache();
       if (cached && cached !== failed) return cached;
     }
-    throw new WxLoginError('WX_UPSTREAM_UNAVAILABLE', 'the WeChat access_token could not be obtained in time');
+    throw new WxLoginError(
+      'WX_UPSTREAM_UNAVAILABLE',
+      'the WeChat access_token could not be obtained in time',
+    );
   }
 
   async #fetchAndCache(failed: string | undefined): Promise<string> {
     let result = await this.#o.wechat.fetchAccessToken(this.#o.endpoint, false);
     if (failed !== undefined && result.accessToken === failed && this.#o.endpoint === 'stable') {
       // stable_token still hands out the token WeChat just refused: only now force a new one.
-      log(this.#o.logger, 'warn', { appId: this.#o.appId }, 'stable_token returned the rejected token; forcing refresh');
+      log(
+        this.#o.logger,
+        'warn',
+        { appId: this.#o.appId },
+        'stable_token returned the rejected token; forcing refresh',
+      );
       result = await this.#o.wechat.fetchAccessToken('stable', true);
     }
     // Refresh before WeChat does: up to 5 minutes early, half the lifetime for short ones.
     const marginSeconds = Math.min(300, Math.floor(result.expiresIn / 2));
     const ttlMs = Math.max(1, result.expiresIn - marginSeconds) * 1000;
     await this.#store((s) => s.set(this.#cacheKey, result.accessToken, ttlMs));
-    log(this.#o.logger, 'info', { appId: this.#o.appId, expiresIn: result.expiresIn }, 'access_token fetched');
+    log(
+      this.#o.logger,
+      'info',
+      { appId: this.#o.appId, expiresIn: result.expiresIn },
+      'access_token fetched',
+    );
     return result.accessToken;
   }
 

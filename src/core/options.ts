@@ -108,21 +108,33 @@ function fail(option: string, requirement: string): never {
 
 function nonEmptyString(options: Record<string, unknown>, name: string): string {
   const value = options[name];
-  if (typeof value !== 'string' || value.trim() === '') fail(name, 'is required and must be a non-empty string');
+  if (typeof value !== 'string' || value.trim() === '')
+    fail(name, 'is required and must be a non-empty string');
   return value;
 }
 
-function integer(options: Record<string, unknown>, name: string, fallback: number, min: number, max: number): number {
+function integer(
+  options: Record<string, unknown>,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   const value = options[name];
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    fail(name, `must be an integer from ${min} to ${max}, got ${typeof value === 'number' ? value : typeof value}`);
+    fail(
+      name,
+      `must be an integer from ${min} to ${max}, got ${typeof value === 'number' ? value : typeof value}`,
+    );
   }
   return value;
 }
 
 function parseSigningKeys(options: WxAuthOptions): SigningKey[] {
-  const raw = options.signingKeys ?? (options.tokenSecret === undefined ? undefined : [{ secret: options.tokenSecret }]);
+  const raw =
+    options.signingKeys ??
+    (options.tokenSecret === undefined ? undefined : [{ secret: options.tokenSecret }]);
   const name = options.signingKeys ? 'signingKeys' : 'tokenSecret';
   if (raw === undefined) fail('tokenSecret', 'is required (at least 32 bytes) unless "signingKeys" is given');
   if (!Array.isArray(raw) || raw.length === 0) fail(name, 'must be a non-empty array of { kid, secret }');
@@ -130,7 +142,10 @@ function parseSigningKeys(options: WxAuthOptions): SigningKey[] {
   return raw.map((key, i) => {
     const secret = (key as Partial<SigningKey> | null)?.secret;
     if (typeof secret !== 'string' || Buffer.byteLength(secret, 'utf8') < 32) {
-      fail(options.signingKeys ? `signingKeys[${i}].secret` : 'tokenSecret', 'must be a string of at least 32 bytes');
+      fail(
+        options.signingKeys ? `signingKeys[${i}].secret` : 'tokenSecret',
+        'must be a string of at least 32 bytes',
+      );
     }
     const kid = key.kid;
     if (kid !== undefined && (typeof kid !== 'string' || !/^[\w.-]{1,64}$/.test(kid))) {
@@ -165,8 +180,9 @@ function optionalFunction<T>(options: Record<string, unknown>, name: string): T 
 export function parseOptions(input: WxAuthOptions): Configuration {
   if (typeof input !== 'object' || input === null) throw new TypeError(`${PREFIX} options must be an object`);
   // Like express-rate-limit: an option given as `undefined` means "use the default".
-  const options = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as WxAuthOptions &
-    Record<string, unknown>;
+  const options = Object.fromEntries(
+    Object.entries(input).filter(([, v]) => v !== undefined),
+  ) as WxAuthOptions & Record<string, unknown>;
   const appId = nonEmptyString(options, 'appId');
   const appSecret = nonEmptyString(options, 'appSecret');
   const signingKeys = parseSigningKeys(options);
@@ -180,7 +196,8 @@ export function parseOptions(input: WxAuthOptions): Configuration {
     fail('logger', 'must be a pino-style logger object');
   }
   const tokenEndpoint = options.tokenEndpoint ?? DEFAULTS.tokenEndpoint;
-  if (tokenEndpoint !== 'stable' && tokenEndpoint !== 'classic') fail('tokenEndpoint', 'must be "stable" or "classic"');
+  if (tokenEndpoint !== 'stable' && tokenEndpoint !== 'classic')
+    fail('tokenEndpoint', 'must be "stable" or "classic"');
   return {
     appId,
     appSecret,

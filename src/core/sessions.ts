@@ -42,7 +42,11 @@ export class SessionRepository {
   readonly #logger: WxLogger | undefined;
   readonly #cache: LRUCache<string, SessionRecord> | undefined;
 
-  constructor(store: SessionStore, appId: string, options: { cacheMs: number; logger?: WxLogger | undefined }) {
+  constructor(
+    store: SessionStore,
+    appId: string,
+    options: { cacheMs: number; logger?: WxLogger | undefined },
+  ) {
     this.#store = store;
     this.#appId = appId;
     this.#logger = options.logger;
@@ -78,7 +82,9 @@ export class SessionRepository {
     const value = await this.#call('get session key', () => this.#store.get(this.#userKey(openid)));
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
     const { sessionKey, updatedAt } = value as Record<string, unknown>;
-    return typeof sessionKey === 'string' && typeof updatedAt === 'number' ? { sessionKey, updatedAt } : undefined;
+    return typeof sessionKey === 'string' && typeof updatedAt === 'number'
+      ? { sessionKey, updatedAt }
+      : undefined;
   }
 
   async saveSessionKey(openid: string, record: SessionKeyRecord, ttlMs: number): Promise<void> {
@@ -103,6 +109,7 @@ export class SessionRepository {
 function asSessionRecord(value: StoredValue | undefined): SessionRecord | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const r = value as Record<string, unknown>;
-  if (typeof r.sid !== 'string' || typeof r.openid !== 'string' || typeof r.expiresAt !== 'number') return undefined;
+  if (typeof r.sid !== 'string' || typeof r.openid !== 'string' || typeof r.expiresAt !== 'number')
+    return undefined;
   return value as unknown as SessionRecord;
 }

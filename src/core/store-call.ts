@@ -8,7 +8,11 @@ import { log, type WxLogger } from '../logger.js';
  * @example
  * const record = await callStore(logger, 'get session', () => store.get(key));
  */
-export async function callStore<T>(logger: WxLogger | undefined, op: string, run: () => T | Promise<T>): Promise<T> {
+export async function callStore<T>(
+  logger: WxLogger | undefined,
+  op: string,
+  run: () => T | Promise<T>,
+): Promise<T> {
   try {
     return await run();
   } catch (err) {

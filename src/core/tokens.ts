@@ -48,13 +48,19 @@ export class TokenService {
   constructor(audience: string, signingKeys: readonly SigningKey[]) {
     this.#audience = audience;
     // KeyObjects are imported once: jose would otherwise re-import a raw secret on every call.
-    this.#keys = signingKeys.map((k) => ({ kid: k.kid, key: createSecretKey(Buffer.from(k.secret, 'utf8')) }));
+    this.#keys = signingKeys.map((k) => ({
+      kid: k.kid,
+      key: createSecretKey(Buffer.from(k.secret, 'utf8')),
+    }));
   }
 
   async sign(input: { openid: string; sid: string; issuedAt: number; expiresAt: number }): Promise<string> {
     const [current] = this.#keys;
     if (!current) throw new WxLoginError('WX_MISCONFIGURED', 'no signing key');
-    const header = current.kid === undefined ? { alg: 'HS256', typ: 'JWT' } : { alg: 'HS256', typ: 'JWT', kid: current.kid };
+    const header =
+      current.kid === undefined
+        ? { alg: 'HS256', typ: 'JWT' }
+        : { alg: 'HS256', typ: 'JWT', kid: current.kid };
     return new SignJWT({ sid: input.sid })
       .setProtectedHeader(header)
       .setSubject(input.openid)
@@ -87,7 +93,12 @@ export class TokenService {
       });
       if (protectedHeader.crit !== undefined) throw invalid('the token has a "crit" header');
       const { sub, sid, iat, exp } = payload;
-      if (typeof sub !== 'string' || typeof sid !== 'string' || typeof iat !== 'number' || typeof exp !== 'number') {
+      if (
+        typeof sub !== 'string' ||
+        typeof sid !== 'string' ||
+        typeof iat !== 'number' ||
+        typeof exp !== 'number'
+      ) {
         throw invalid('the token claims are malformed');
       }
       return { sub, sid, aud: this.#audience, iat, exp };

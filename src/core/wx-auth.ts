@@ -122,7 +122,12 @@ export class WxAuth implements WxUserActions {
       ...(user === undefined ? {} : { user }),
     };
     await this.#sessions.save(record, ttlMs);
-    const token = await this.#tokens.sign({ openid, sid: record.sid, issuedAt: now, expiresAt: record.expiresAt });
+    const token = await this.#tokens.sign({
+      openid,
+      sid: record.sid,
+      issuedAt: now,
+      expiresAt: record.expiresAt,
+    });
     log(this.config.logger, 'info', { openid, sid: record.sid, source }, 'login');
     return {
       token,
@@ -174,7 +179,12 @@ export class WxAuth implements WxUserActions {
     return this.#accessTokens.withToken(call);
   }
 
-  async decryptFor(openid: string, encryptedData: unknown, iv: unknown, options: DecryptOptions = {}): Promise<OpenData> {
+  async decryptFor(
+    openid: string,
+    encryptedData: unknown,
+    iv: unknown,
+    options: DecryptOptions = {},
+  ): Promise<OpenData> {
     const key = await this.#requireSessionKey(openid);
     try {
       return decryptData({
@@ -187,7 +197,10 @@ export class WxAuth implements WxUserActions {
     } catch (err) {
       if (isWxLoginError(err) && err.code === 'WX_DECRYPT_FAILED') {
         // We hold the newest key we were given: the client rotated it with a wx.login we never saw.
-        throw new WxLoginError('WX_SESSION_KEY_STALE', 'the session key changed; call wx.login(), log in again and retry');
+        throw new WxLoginError(
+          'WX_SESSION_KEY_STALE',
+          'the session key changed; call wx.login(), log in again and retry',
+        );
       }
       throw err;
     }
@@ -247,7 +260,10 @@ export class WxAuth implements WxUserActions {
   async #requireSessionKey(openid: string): Promise<string> {
     const key = await this.#sessions.loadSessionKey(openid);
     if (!key) {
-      throw new WxLoginError('WX_SESSION_KEY_STALE', 'no session key is held for this user; call wx.login() and log in again');
+      throw new WxLoginError(
+        'WX_SESSION_KEY_STALE',
+        'no session key is held for this user; call wx.login() and log in again',
+      );
     }
     return key.sessionKey;
   }
@@ -272,7 +288,12 @@ export class WxAuth implements WxUserActions {
       return await run();
     } catch (err) {
       if (isWxLoginError(err)) throw err;
-      log(this.config.logger, 'error', { hook: name, error: err instanceof Error ? err.message : String(err) }, 'hook failed');
+      log(
+        this.config.logger,
+        'error',
+        { hook: name, error: err instanceof Error ? err.message : String(err) },
+        'hook failed',
+      );
       throw new WxLoginError('WX_INTERNAL_ERROR', 'the login could not be completed', { cause: err });
     }
   }
@@ -280,15 +301,24 @@ export class WxAuth implements WxUserActions {
   #warnAboutSetup(): void {
     const { logger, store, tokenTtl } = this.config;
     if (store.shared === false && process.env.NODE_ENV === 'production') {
-      log(logger, 'warn', {}, 'MemoryStore in production: sessions are lost on restart and not shared between instances; use RedisStore');
+      log(
+        logger,
+        'warn',
+        {},
+        'MemoryStore in production: sessions are lost on restart and not shared between instances; use RedisStore',
+      );
     }
-    if (tokenTtl < 300) log(logger, 'warn', { tokenTtl }, 'tokenTtl is under 5 minutes: users will log in very often');
+    if (tokenTtl < 300)
+      log(logger, 'warn', { tokenTtl }, 'tokenTtl is under 5 minutes: users will log in very often');
   }
 }
 
 function requireCode(code: unknown, field: string): string {
   if (typeof code !== 'string' || !CODE_PATTERN.test(code)) {
-    throw new WxLoginError('WX_INVALID_REQUEST', `"${field}" must be a string of 1-128 visible ASCII characters`);
+    throw new WxLoginError(
+      'WX_INVALID_REQUEST',
+      `"${field}" must be a string of 1-128 visible ASCII characters`,
+    );
   }
   return code;
 }

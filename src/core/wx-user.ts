@@ -13,7 +13,12 @@ export interface DecryptOptions {
 
 /** What WxUser's methods need from the service; implemented by WxAuth. */
 export interface WxUserActions {
-  decryptFor(openid: string, encryptedData: unknown, iv: unknown, options?: DecryptOptions): Promise<OpenData>;
+  decryptFor(
+    openid: string,
+    encryptedData: unknown,
+    iv: unknown,
+    options?: DecryptOptions,
+  ): Promise<OpenData>;
   verifySignatureFor(openid: string, rawData: unknown, signature: unknown): Promise<boolean>;
   checkSessionKeyFor(openid: string): Promise<boolean>;
   resetSessionKeyFor(openid: string): Promise<void>;

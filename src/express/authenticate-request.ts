@@ -14,7 +14,11 @@ import { readBearerToken } from './bearer.js';
  * @example
  * const user = await authenticateRequest(auth, req, false);
  */
-export async function authenticateRequest(auth: WxAuth, req: Request, optional: boolean): Promise<WxUser | undefined> {
+export async function authenticateRequest(
+  auth: WxAuth,
+  req: Request,
+  optional: boolean,
+): Promise<WxUser | undefined> {
   const token = readBearerToken(req);
   if (token === undefined) {
     if (optional) return undefined;

@@ -9,8 +9,10 @@ import { log, type WxLogger } from '../logger.js';
 export function fromBodyParserError(err: unknown): WxLoginError | undefined {
   const type = (err as { type?: unknown } | null)?.type;
   if (typeof type !== 'string') return undefined;
-  if (type === 'entity.too.large') return new WxLoginError('WX_BODY_TOO_LARGE', 'the request body is too large');
-  if (type === 'entity.parse.failed') return new WxLoginError('WX_INVALID_REQUEST', 'the request body is not valid JSON');
+  if (type === 'entity.too.large')
+    return new WxLoginError('WX_BODY_TOO_LARGE', 'the request body is too large');
+  if (type === 'entity.parse.failed')
+    return new WxLoginError('WX_INVALID_REQUEST', 'the request body is not valid JSON');
   const status = (err as { status?: unknown }).status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return new WxLoginError('WX_INVALID_REQUEST', 'the request body could not be read', { status });
@@ -23,7 +25,12 @@ export function sendError(res: Response, err: unknown, logger?: WxLogger): void 
   const known = isWxLoginError(err) ? err : fromBodyParserError(err);
   const error = known ?? new WxLoginError('WX_INTERNAL_ERROR', 'internal error');
   if (!known) {
-    log(logger, 'error', { error: err instanceof Error ? `${err.name}: ${err.message}` : typeof err }, 'unexpected error');
+    log(
+      logger,
+      'error',
+      { error: err instanceof Error ? `${err.name}: ${err.message}` : typeof err },
+      'unexpected error',
+    );
   }
   if (res.headersSent) {
     res.end();

@@ -6,7 +6,6 @@ import type { WxAuth } from '../core/wx-auth.js';
 import type { WxUser } from '../core/wx-user.js';
 
 declare global {
-  // biome-ignore lint/style/noNamespace: Express types are extended through this namespace.
   namespace Express {
     interface Request {
       /** Set by `requireWxSession()`: the authenticated WeChat user. Never holds the session_key. */

@@ -24,7 +24,10 @@ export function requireWxSession(options: RequireWxSessionOptions = {}): Request
   return (req, res, next) => {
     const auth = authOf(req);
     if (!auth) {
-      sendError(res, new WxLoginError('WX_MISCONFIGURED', 'requireWxSession() needs app.use(wxLogin(options)) before it'));
+      sendError(
+        res,
+        new WxLoginError('WX_MISCONFIGURED', 'requireWxSession() needs app.use(wxLogin(options)) before it'),
+      );
       return;
     }
     authenticateRequest(auth, req, optional).then(

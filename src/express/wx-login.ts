@@ -45,7 +45,11 @@ const phoneRoute: Route = async (req, res, auth) => {
   const user = await authenticateRequest(auth, req, false);
   if (!user) return;
   const phone = await auth.phoneNumberFor(user, field(req.body, 'code'));
-  res.status(200).json({ phoneNumber: phone.phoneNumber, purePhoneNumber: phone.purePhoneNumber, countryCode: phone.countryCode });
+  res.status(200).json({
+    phoneNumber: phone.phoneNumber,
+    purePhoneNumber: phone.purePhoneNumber,
+    countryCode: phone.countryCode,
+  });
 };
 
 /**
@@ -58,7 +62,10 @@ const phoneRoute: Route = async (req, res, auth) => {
  * app.get('/me', requireWxSession(), (req, res) => res.json(req.wxUser));
  */
 export function wxLogin(options: WxLoginOptions): WxLoginMiddleware {
-  const { routes: routeOptions, bodyLimit, ...authOptions } = options ?? ({} as WxLoginOptions);
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('express-wx-login: options must be an object');
+  }
+  const { routes: routeOptions, bodyLimit, ...authOptions } = options;
   const auth = new WxAuth(authOptions);
   const logger = auth.config.logger;
   const routes = buildRoutes(routeOptions);
@@ -104,7 +111,8 @@ function buildRoutes(options: WxLoginRoutes | undefined): Map<string, Route> {
     if (typeof path !== 'string' || !path.startsWith('/')) {
       throw new TypeError(`express-wx-login: option "routes.${name}" must be a path starting with "/"`);
     }
-    if (routes.has(path)) throw new TypeError(`express-wx-login: option "routes.${name}" repeats the path ${path}`);
+    if (routes.has(path))
+      throw new TypeError(`express-wx-login: option "routes.${name}" repeats the path ${path}`);
     routes.set(path, route);
   }
   return routes;

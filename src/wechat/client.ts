@@ -124,7 +124,8 @@ export class WeChatClient {
       phoneNumber: requireString(phone, 'phoneNumber'),
       purePhoneNumber: requireString(phone, 'purePhoneNumber'),
       // Documented as a string, sent as the number 86 in WeChat's own example.
-      countryCode: typeof countryCode === 'number' ? String(countryCode) : requireString(phone, 'countryCode'),
+      countryCode:
+        typeof countryCode === 'number' ? String(countryCode) : requireString(phone, 'countryCode'),
     };
   }
 

@@ -53,7 +53,10 @@ function mapErrcode(errcode: number, kind: WeChatCallKind): Mapped {
     return { code: 'WX_PHONE_CODE_INVALID', message: 'the phone code is invalid, expired or already used' };
   }
   if (errcode === 40029 || errcode === 42003 || errcode === 41008) {
-    return { code: 'WX_CODE_INVALID', message: 'the login code is invalid or expired; call wx.login() again' };
+    return {
+      code: 'WX_CODE_INVALID',
+      message: 'the login code is invalid or expired; call wx.login() again',
+    };
   }
   if (errcode === 40163) {
     return { code: 'WX_CODE_USED', message: 'the login code was already used; call wx.login() again' };

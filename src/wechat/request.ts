@@ -82,7 +82,12 @@ export class WeChatHttp {
       const outcome = await this.#attempt(request);
       if (!(outcome instanceof TransientFault)) return outcome;
       lastFault = outcome.reason;
-      log(this.#options.logger, 'warn', { api: request.name, attempt, attempts, reason: outcome.reason }, 'WeChat call failed');
+      log(
+        this.#options.logger,
+        'warn',
+        { api: request.name, attempt, attempts, reason: outcome.reason },
+        'WeChat call failed',
+      );
       if (attempt < attempts) await sleep(this.#backoff(attempt));
     }
     throw new WxLoginError('WX_UPSTREAM_UNAVAILABLE', 'WeChat did not answer in time; retry later', {
@@ -158,7 +163,9 @@ function describeNetworkError(err: unknown): string {
 function parseJsonObject(text: string): WeChatBody | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as WeChatBody) : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as WeChatBody)
+      : undefined;
   } catch {
     return undefined;
   }

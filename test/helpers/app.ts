@@ -3,8 +3,18 @@
 
 import express, { type Express } from 'express';
 import { afterAll } from 'vitest';
-import { requireWxSession, type WxLoginMiddleware, type WxLoginOptions, wxErrorHandler, wxLogin } from '../../src/index.js';
-import { startWeChatEmulator, type WeChatEmulator, type WeChatEmulatorOptions } from '../../src/testing/index.js';
+import {
+  requireWxSession,
+  type WxLoginMiddleware,
+  type WxLoginOptions,
+  wxErrorHandler,
+  wxLogin,
+} from '../../src/index.js';
+import {
+  startWeChatEmulator,
+  type WeChatEmulator,
+  type WeChatEmulatorOptions,
+} from '../../src/testing/index.js';
 import { record, secret } from './secret-watch.js';
 
 export const TOKEN_SECRET = 'test-token-secret-0123456789-abcdefghijkl';
@@ -22,7 +32,10 @@ export function captureLogger(): { logger: WxLoginOptions['logger'] & object; li
     lines.push({ level, obj, msg });
     record(`${level} ${JSON.stringify(obj)} ${msg ?? ''}`);
   };
-  return { logger: { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') }, lines };
+  return {
+    logger: { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') },
+    lines,
+  };
 }
 
 /** Starts an emulator that is closed after the test file; its secret joins the leak watch. */

@@ -52,7 +52,9 @@ describe('POST /wx/login', () => {
   it('returns the unionid when WeChat gives one, and /me shows the session without secrets', async () => {
     const { app } = buildApp(emulator);
     const user = emulator.createUser({ withUnionid: true });
-    const res = await request(app).post('/wx/login').send({ code: loginCode(user.openid) });
+    const res = await request(app)
+      .post('/wx/login')
+      .send({ code: loginCode(user.openid) });
     secret(emulator.sessionKeyOf(user.openid));
     expect(res.status).toBe(200);
     expect(res.body.unionid).toBe(user.unionid);
@@ -87,12 +89,28 @@ describe('POST /wx/login', () => {
       },
     });
     const user = emulator.createUser({ withUnionid: true });
-    const first = await request(app).post('/wx/login').send({ code: loginCode(user.openid) });
-    const second = await request(app).post('/wx/login').send({ code: loginCode(user.openid) });
+    const first = await request(app)
+      .post('/wx/login')
+      .send({ code: loginCode(user.openid) });
+    const second = await request(app)
+      .post('/wx/login')
+      .send({ code: loginCode(user.openid) });
     expect(first.body.user).toEqual({ userId: 42, role: 'member' });
     expect(events).toEqual([
-      { openid: user.openid, unionid: user.unionid, appId: emulator.appId, isNewSession: true, source: 'miniprogram' },
-      { openid: user.openid, unionid: user.unionid, appId: emulator.appId, isNewSession: false, source: 'miniprogram' },
+      {
+        openid: user.openid,
+        unionid: user.unionid,
+        appId: emulator.appId,
+        isNewSession: true,
+        source: 'miniprogram',
+      },
+      {
+        openid: user.openid,
+        unionid: user.unionid,
+        appId: emulator.appId,
+        isNewSession: false,
+        source: 'miniprogram',
+      },
     ]);
     const me = await request(app).get('/me').set('Authorization', `Bearer ${second.body.token}`);
     expect(me.body.user).toEqual({ userId: 42, role: 'member' });
@@ -158,7 +176,9 @@ describe('POST /wx/login with bad input', () => {
   });
 
   it('accepts a 128-character code as well formed (and lets WeChat judge it)', async () => {
-    const res = await request(app).post('/wx/login').send({ code: 'a'.repeat(128) });
+    const res = await request(app)
+      .post('/wx/login')
+      .send({ code: 'a'.repeat(128) });
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe('WX_CODE_INVALID');
   });
@@ -167,10 +187,15 @@ describe('POST /wx/login with bad input', () => {
     ['with the app’s express.json()', app],
     ['with the package’s own parser', bare],
   ])('answers a body that is not JSON with our JSON error, %s', async (_name, target) => {
-    const res = await request(target).post('/wx/login').set('Content-Type', 'application/json').send('{"code": ');
+    const res = await request(target)
+      .post('/wx/login')
+      .set('Content-Type', 'application/json')
+      .send('{"code": ');
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toMatch(/application\/json/);
-    expect(res.body).toEqual({ error: { code: 'WX_INVALID_REQUEST', message: 'the request body is not valid JSON' } });
+    expect(res.body).toEqual({
+      error: { code: 'WX_INVALID_REQUEST', message: 'the request body is not valid JSON' },
+    });
   });
 
   it('answers a body over the limit with 413 in our format', async () => {
@@ -182,7 +207,13 @@ describe('POST /wx/login with bad input', () => {
   });
 
   it('answers a JSON array or a non-JSON content type with 400', async () => {
-    expect((await request(app).post('/wx/login').send([{ code: 'abc' }])).body.error.code).toBe('WX_INVALID_REQUEST');
+    expect(
+      (
+        await request(app)
+          .post('/wx/login')
+          .send([{ code: 'abc' }])
+      ).body.error.code,
+    ).toBe('WX_INVALID_REQUEST');
     const text = await request(bare).post('/wx/login').set('Content-Type', 'text/plain').send('code=abc');
     expect(text.status).toBe(400);
     expect(text.body.error.code).toBe('WX_INVALID_REQUEST');
@@ -238,7 +269,9 @@ describe('POST /wx/login with our own appid or secret wrong', () => {
     secret('not-the-real-secret-000000');
     const res = await request(app).post('/wx/login').send({ code: loginCode() });
     expect(res.status).toBe(500);
-    expect(res.body).toEqual({ error: { code: 'WX_CONFIG_REJECTED', message: 'the server is misconfigured for WeChat' } });
+    expect(res.body).toEqual({
+      error: { code: 'WX_CONFIG_REJECTED', message: 'the server is misconfigured for WeChat' },
+    });
     const logged = lines.find((l) => l.level === 'error' && l.obj.errcode === errcode);
     expect(logged).toBeDefined();
   });

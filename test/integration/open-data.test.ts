@@ -36,12 +36,16 @@ function routes(app: Express): void {
   });
 }
 
-const { app } = buildApp(emulator, {}, {
-  routes: (a) => {
-    a.use('/open', requireWxSession());
-    routes(a);
+const { app } = buildApp(
+  emulator,
+  {},
+  {
+    routes: (a) => {
+      a.use('/open', requireWxSession());
+      routes(a);
+    },
   },
-});
+);
 
 beforeEach(() => {
   emulator.clearFaults();
@@ -49,7 +53,9 @@ beforeEach(() => {
 });
 
 async function login(openid: string): Promise<string> {
-  const res = await request(app).post('/wx/login').send({ code: emulator.issueLoginCode(openid) });
+  const res = await request(app)
+    .post('/wx/login')
+    .send({ code: emulator.issueLoginCode(openid) });
   expect(res.status).toBe(200);
   secret(emulator.sessionKeyOf(openid));
   return res.body.token;
@@ -84,7 +90,11 @@ describe('req.wxUser.decrypt()', () => {
   it('answers data encrypted with a key the server never saw with WX_SESSION_KEY_STALE', async () => {
     const user = emulator.createUser();
     const token = await login(user.openid);
-    const res = await post('/werun', token, emulator.encrypt(user.openid, { n: 1 }, { sessionKey: 'AAAAAAAAAAAAAAAAAAAAAA==' }));
+    const res = await post(
+      '/werun',
+      token,
+      emulator.encrypt(user.openid, { n: 1 }, { sessionKey: 'AAAAAAAAAAAAAAAAAAAAAA==' }),
+    );
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('WX_SESSION_KEY_STALE');
     expect(res.body.error.message).toMatch(/wx\.login\(\)/);
@@ -93,7 +103,11 @@ describe('req.wxUser.decrypt()', () => {
   it('answers the watermark of another app with WX_WATERMARK_MISMATCH', async () => {
     const user = emulator.createUser();
     const token = await login(user.openid);
-    const res = await post('/werun', token, emulator.encrypt(user.openid, { n: 1 }, { watermarkAppId: 'wx_other_app' }));
+    const res = await post(
+      '/werun',
+      token,
+      emulator.encrypt(user.openid, { n: 1 }, { watermarkAppId: 'wx_other_app' }),
+    );
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('WX_WATERMARK_MISMATCH');
   });
@@ -102,7 +116,13 @@ describe('req.wxUser.decrypt()', () => {
     ['no encryptedData', (d: { iv: string }) => ({ iv: d.iv })],
     ['a non-base64 iv', (d: { encryptedData: string }) => ({ encryptedData: d.encryptedData, iv: '***' })],
     ['a short iv', (d: { encryptedData: string }) => ({ encryptedData: d.encryptedData, iv: 'AAAA' })],
-    ['a truncated ciphertext', (d: { encryptedData: string; iv: string }) => ({ encryptedData: d.encryptedData.slice(0, 10), iv: d.iv })],
+    [
+      'a truncated ciphertext',
+      (d: { encryptedData: string; iv: string }) => ({
+        encryptedData: d.encryptedData.slice(0, 10),
+        iv: d.iv,
+      }),
+    ],
     ['a number', (d: { iv: string }) => ({ encryptedData: 12, iv: d.iv })],
   ])('answers %s with 400 WX_DATA_INVALID', async (_n, mangle) => {
     const user = emulator.createUser();
@@ -132,9 +152,13 @@ describe('req.wxUser.verifySignature()', () => {
     const user = emulator.createUser();
     const token = await login(user.openid);
     const rawData = JSON.stringify({ nickName: 'Band', gender: 1 });
-    const signature = createHash('sha1').update(rawData + emulator.sessionKeyOf(user.openid)).digest('hex');
+    const signature = createHash('sha1')
+      .update(rawData + emulator.sessionKeyOf(user.openid))
+      .digest('hex');
     expect((await post('/open/verify', token, { rawData, signature })).body).toEqual({ valid: true });
-    expect((await post('/open/verify', token, { rawData: `${rawData} `, signature })).body).toEqual({ valid: false });
+    expect((await post('/open/verify', token, { rawData: `${rawData} `, signature })).body).toEqual({
+      valid: false,
+    });
     const bad = await post('/open/verify', token, { rawData: 1, signature });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('WX_INVALID_REQUEST');
@@ -152,10 +176,14 @@ describe('checkSessionKey() and resetSessionKey()', () => {
 
     // Another exchange straight at WeChat rotates the key without this server seeing it.
     const code = emulator.issueLoginCode(user.openid);
-    await fetch(`${emulator.url}/sns/jscode2session?appid=${emulator.appId}&secret=${emulator.appSecret}&js_code=${code}&grant_type=authorization_code`);
+    await fetch(
+      `${emulator.url}/sns/jscode2session?appid=${emulator.appId}&secret=${emulator.appSecret}&js_code=${code}&grant_type=authorization_code`,
+    );
     secret(emulator.sessionKeyOf(user.openid));
     expect((await post('/open/check', token, {})).body).toEqual({ valid: false });
-    expect((await post('/werun', token, emulator.encrypt(user.openid, { n: 3 }))).body.error.code).toBe('WX_SESSION_KEY_STALE');
+    expect((await post('/werun', token, emulator.encrypt(user.openid, { n: 3 }))).body.error.code).toBe(
+      'WX_SESSION_KEY_STALE',
+    );
   });
 
   it('resets the key at WeChat and keeps the new one', async () => {

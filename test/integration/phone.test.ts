@@ -15,7 +15,9 @@ beforeEach(() => {
 
 async function loggedIn(app: Parameters<typeof request>[0]) {
   const user = emulator.createUser();
-  const res = await request(app).post('/wx/login').send({ code: emulator.issueLoginCode(user.openid) });
+  const res = await request(app)
+    .post('/wx/login')
+    .send({ code: emulator.issueLoginCode(user.openid) });
   expect(res.status).toBe(200);
   return { openid: user.openid, token: res.body.token as string };
 }
@@ -34,10 +36,17 @@ describe('POST /wx/phone', () => {
       },
     });
     const { openid, token } = await loggedIn(app);
-    const code = emulator.issuePhoneCode(openid, { phoneNumber: '+86 13912345678', purePhoneNumber: '13912345678' });
+    const code = emulator.issuePhoneCode(openid, {
+      phoneNumber: '+86 13912345678',
+      purePhoneNumber: '13912345678',
+    });
     const res = await phone(app, token, code);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ phoneNumber: '+86 13912345678', purePhoneNumber: '13912345678', countryCode: '86' });
+    expect(res.body).toEqual({
+      phoneNumber: '+86 13912345678',
+      purePhoneNumber: '13912345678',
+      countryCode: '86',
+    });
     const [call] = emulator.callsTo('getuserphonenumber');
     expect(call?.body).toEqual({ code, openid });
     expect(call?.query.access_token).toMatch(/.+/);
@@ -74,7 +83,9 @@ describe('POST /wx/phone', () => {
     const { app } = buildApp(emulator);
     const users = await Promise.all(Array.from({ length: 20 }, () => loggedIn(app)));
     emulator.fail('stable_token', { type: 'delay', ms: 100 });
-    const answers = await Promise.all(users.map((u) => phone(app, u.token, emulator.issuePhoneCode(u.openid))));
+    const answers = await Promise.all(
+      users.map((u) => phone(app, u.token, emulator.issuePhoneCode(u.openid))),
+    );
     expect(answers.map((r) => r.status)).toEqual(Array(20).fill(200));
     expect(emulator.callsTo('stable_token')).toHaveLength(1);
     expect(emulator.callsTo('getuserphonenumber')).toHaveLength(20);
@@ -102,7 +113,9 @@ describe('POST /wx/phone', () => {
     emulator.resetCalls();
     const res = await phone(app, u.token, emulator.issuePhoneCode(u.openid));
     expect(res.status).toBe(200);
-    const fetches = emulator.callsTo('stable_token').map((c) => (c.body as { force_refresh: boolean }).force_refresh);
+    const fetches = emulator
+      .callsTo('stable_token')
+      .map((c) => (c.body as { force_refresh: boolean }).force_refresh);
     expect(fetches.at(-1)).toBe(true);
     expect(fetches.filter((f) => f)).toHaveLength(1);
     expect(emulator.callsTo('getuserphonenumber')).toHaveLength(2);
@@ -136,7 +149,9 @@ describe('POST /wx/phone', () => {
     const short = await startEmulator({ accessTokenTtlSeconds: 2 });
     const { app } = buildApp(short, { store, tokenEndpoint: 'classic' });
     const user = short.createUser();
-    const login = await request(app).post('/wx/login').send({ code: short.issueLoginCode(user.openid) });
+    const login = await request(app)
+      .post('/wx/login')
+      .send({ code: short.issueLoginCode(user.openid) });
     const ask = () => phone(app, login.body.token, short.issuePhoneCode(user.openid));
     expect((await ask()).status).toBe(200);
     expect((await ask()).status).toBe(200);
@@ -200,7 +215,8 @@ describe('POST /wx/phone', () => {
     const text = JSON.stringify(lines);
     expect(lines.some((l) => l.msg === 'access_token rejected; refreshing once')).toBe(true);
     expect(text).not.toContain(emulator.appSecret);
-    for (const call of emulator.callsTo('getuserphonenumber')) expect(text).not.toContain(call.query.access_token);
+    for (const call of emulator.callsTo('getuserphonenumber'))
+      expect(text).not.toContain(call.query.access_token);
   });
 });
 

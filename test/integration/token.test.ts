@@ -23,9 +23,14 @@ function b64url(value: unknown): string {
 }
 
 /** Signs claims by hand with HS256, like the package would, with any key, header and claims. */
-function forge(claims: Record<string, unknown>, options: { secret?: string; header?: Record<string, unknown> } = {}): string {
+function forge(
+  claims: Record<string, unknown>,
+  options: { secret?: string; header?: Record<string, unknown> } = {},
+): string {
   const signingInput = `${b64url({ alg: 'HS256', typ: 'JWT', ...options.header })}.${b64url(claims)}`;
-  const signature = createHmac('sha256', options.secret ?? TOKEN_SECRET).update(signingInput).digest('base64url');
+  const signature = createHmac('sha256', options.secret ?? TOKEN_SECRET)
+    .update(signingInput)
+    .digest('base64url');
   return `${signingInput}.${signature}`;
 }
 
@@ -108,19 +113,37 @@ describe('requireWxSession()', () => {
   ])('refuses a token for %s', async (_name, change) => {
     const { openid, sid } = await login();
     const now = Math.floor(Date.now() / 1000);
-    const claims = { sub: openid, sid, aud: emulator.appId, iss: 'express-wx-login', iat: now, exp: now + 60, ...change };
+    const claims = {
+      sub: openid,
+      sid,
+      aud: emulator.appId,
+      iss: 'express-wx-login',
+      iat: now,
+      exp: now + 60,
+      ...change,
+    };
     expectRefused(await me(`Bearer ${forge(claims)}`), 'WX_TOKEN_INVALID');
   });
 
   it('refuses a crit header and an unknown kid', async () => {
     const { openid, sid } = await login();
     const now = Math.floor(Date.now() / 1000);
-    const claims = { sub: openid, sid, aud: emulator.appId, iss: 'express-wx-login', iat: now, exp: now + 60 };
+    const claims = {
+      sub: openid,
+      sid,
+      aud: emulator.appId,
+      iss: 'express-wx-login',
+      iat: now,
+      exp: now + 60,
+    };
     expectRefused(await me(`Bearer ${forge(claims, { header: { kid: 'nope' } })}`), 'WX_TOKEN_INVALID');
     // Correctly signed, so only the crit header can be the reason.
     expect((await me(`Bearer ${forge(claims)}`)).status).toBe(200);
     expectRefused(await me(`Bearer ${forge(claims, { header: { crit: ['exp'] } })}`), 'WX_TOKEN_INVALID');
-    expectRefused(await me(`Bearer ${forge(claims, { header: { crit: ['b64'], b64: true } })}`), 'WX_TOKEN_INVALID');
+    expectRefused(
+      await me(`Bearer ${forge(claims, { header: { crit: ['b64'], b64: true } })}`),
+      'WX_TOKEN_INVALID',
+    );
   });
 
   it('refuses an expired token beyond 30 s of clock skew, and accepts one within it', async () => {
@@ -134,7 +157,14 @@ describe('requireWxSession()', () => {
   it('refuses a well-signed token whose session does not exist', async () => {
     const { openid } = await login();
     const now = Math.floor(Date.now() / 1000);
-    const claims = { sub: openid, sid: 'no-such-session', aud: emulator.appId, iss: 'express-wx-login', iat: now, exp: now + 60 };
+    const claims = {
+      sub: openid,
+      sid: 'no-such-session',
+      aud: emulator.appId,
+      iss: 'express-wx-login',
+      iat: now,
+      exp: now + 60,
+    };
     expectRefused(await me(`Bearer ${forge(claims)}`), 'WX_SESSION_REVOKED');
   });
 
@@ -142,7 +172,14 @@ describe('requireWxSession()', () => {
     const a = await login();
     const b = await login();
     const now = Math.floor(Date.now() / 1000);
-    const claims = { sub: b.openid, sid: a.sid, aud: emulator.appId, iss: 'express-wx-login', iat: now, exp: now + 60 };
+    const claims = {
+      sub: b.openid,
+      sid: a.sid,
+      aud: emulator.appId,
+      iss: 'express-wx-login',
+      iat: now,
+      exp: now + 60,
+    };
     expectRefused(await me(`Bearer ${forge(claims)}`), 'WX_SESSION_REVOKED');
   });
 
@@ -151,8 +188,13 @@ describe('requireWxSession()', () => {
     expect(none.status).toBe(200);
     expect(none.body).toEqual({ user: null });
     const { token, openid } = await login();
-    expect((await request(app).get('/maybe').set('Authorization', `Bearer ${token}`)).body.user.openid).toBe(openid);
-    expectRefused(await request(app).get('/maybe').set('Authorization', 'Bearer not.a.token'), 'WX_TOKEN_INVALID');
+    expect((await request(app).get('/maybe').set('Authorization', `Bearer ${token}`)).body.user.openid).toBe(
+      openid,
+    );
+    expectRefused(
+      await request(app).get('/maybe').set('Authorization', 'Bearer not.a.token'),
+      'WX_TOKEN_INVALID',
+    );
   });
 
   it('answers 500 WX_MISCONFIGURED when wxLogin() was not mounted before it', async () => {
@@ -173,13 +215,20 @@ describe('POST /wx/logout', () => {
     expect(out.status).toBe(204);
     expect(out.text).toBe('');
     expectRefused(await me(`Bearer ${token}`), 'WX_SESSION_REVOKED');
-    expectRefused(await request(app).post('/wx/logout').set('Authorization', `Bearer ${token}`), 'WX_SESSION_REVOKED');
+    expectRefused(
+      await request(app).post('/wx/logout').set('Authorization', `Bearer ${token}`),
+      'WX_SESSION_REVOKED',
+    );
   });
 
   it('leaves the user’s other sessions alone', async () => {
     const user = emulator.createUser();
-    const first = await request(app).post('/wx/login').send({ code: emulator.issueLoginCode(user.openid) });
-    const second = await request(app).post('/wx/login').send({ code: emulator.issueLoginCode(user.openid) });
+    const first = await request(app)
+      .post('/wx/login')
+      .send({ code: emulator.issueLoginCode(user.openid) });
+    const second = await request(app)
+      .post('/wx/login')
+      .send({ code: emulator.issueLoginCode(user.openid) });
     await request(app).post('/wx/logout').set('Authorization', `Bearer ${first.body.token}`).expect(204);
     expect((await me(`Bearer ${second.body.token}`)).status).toBe(200);
   });
@@ -199,10 +248,14 @@ describe('signing key rotation', () => {
     const after = buildApp(emulator, { signingKeys: [newKey], tokenSecret: undefined, store });
 
     const old = await login(before.app);
-    expect((await request(during.app).get('/me').set('Authorization', `Bearer ${old.token}`)).status).toBe(200);
+    expect((await request(during.app).get('/me').set('Authorization', `Bearer ${old.token}`)).status).toBe(
+      200,
+    );
     const fresh = await login(during.app);
     expect(JSON.parse(Buffer.from(fresh.token.split('.')[0] ?? '', 'base64url').toString()).kid).toBe('k2');
-    expect((await request(after.app).get('/me').set('Authorization', `Bearer ${fresh.token}`)).status).toBe(200);
+    expect((await request(after.app).get('/me').set('Authorization', `Bearer ${fresh.token}`)).status).toBe(
+      200,
+    );
     const refused = await request(after.app).get('/me').set('Authorization', `Bearer ${old.token}`);
     expect(refused.status).toBe(401);
     expect(refused.body.error.code).toBe('WX_TOKEN_INVALID');

@@ -38,7 +38,9 @@ describe('transient WeChat faults', () => {
     const started = Date.now();
     const res = await request(app).post('/wx/login').send({ code: emulator.issueLoginCode() });
     expect(res.status).toBe(502);
-    expect(res.body).toEqual({ error: { code: 'WX_UPSTREAM_UNAVAILABLE', message: 'WeChat did not answer in time; retry later' } });
+    expect(res.body).toEqual({
+      error: { code: 'WX_UPSTREAM_UNAVAILABLE', message: 'WeChat did not answer in time; retry later' },
+    });
     expect(emulator.callsTo('jscode2session')).toHaveLength(3);
     // 3 attempts of at most 300 ms, plus short backoffs.
     expect(Date.now() - started).toBeLessThan(3 * 300 + 1000);

@@ -1,7 +1,7 @@
 // wxLogin() validates its options at once, with a message that names the package and the option.
 
 import { describe, expect, it } from 'vitest';
-import { MemoryStore, wxLogin, type WxLoginOptions } from '../../src/index.js';
+import { MemoryStore, type WxLoginOptions, wxLogin } from '../../src/index.js';
 
 const valid: WxLoginOptions = { appId: 'wx123', appSecret: 'secret-value', tokenSecret: 'x'.repeat(32) };
 
@@ -45,10 +45,19 @@ describe('wxLogin() options', () => {
     [{ ...valid, signingKeys: [{ kid: 'a', secret: 'short' }] }, 'option "signingKeys[0].secret"'],
     [{ ...valid, signingKeys: [{ kid: 'a b', secret: 'y'.repeat(32) }] }, 'option "signingKeys[0].kid"'],
     [
-      { ...valid, signingKeys: [{ kid: 'a', secret: 'y'.repeat(32) }, { kid: 'a', secret: 'z'.repeat(32) }] },
+      {
+        ...valid,
+        signingKeys: [
+          { kid: 'a', secret: 'y'.repeat(32) },
+          { kid: 'a', secret: 'z'.repeat(32) },
+        ],
+      },
       'option "signingKeys[1].kid" must be unique',
     ],
-    [{ ...valid, store: {} }, 'option "store" must implement SessionStore; missing: get, set, delete, add, deleteIfEquals'],
+    [
+      { ...valid, store: {} },
+      'option "store" must implement SessionStore; missing: get, set, delete, add, deleteIfEquals',
+    ],
     [{ ...valid, store: { get() {}, set() {}, delete() {} } }, 'missing: add, deleteIfEquals'],
     [{ ...valid, apiBaseUrl: 'ftp://x' }, 'option "apiBaseUrl" must be an http(s) URL'],
     [{ ...valid, timeoutMs: 0 }, 'option "timeoutMs" must be an integer from 1 to 120000, got 0'],
@@ -68,7 +77,11 @@ describe('wxLogin() options', () => {
   });
 
   it('never puts the appSecret or tokenSecret in a validation message', () => {
-    const message = messageOf({ ...valid, appSecret: 'the-app-secret-value', tokenSecret: 'too-short-secret' });
+    const message = messageOf({
+      ...valid,
+      appSecret: 'the-app-secret-value',
+      tokenSecret: 'too-short-secret',
+    });
     expect(message).not.toContain('the-app-secret-value');
     expect(message).not.toContain('too-short-secret');
   });

@@ -1,0 +1,154 @@
+// Several app instances (separate processes) behind one Redis: a login on one is honoured by the
+// other, a logout on one is refused by the other within 1 s, one access_token between them all,
+// every key prefixed and expiring, and Redis going away gives 503 then recovers by itself.
+
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import request from 'supertest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RedisStore } from '../../src/index.js';
+import { buildApp, startEmulator, TOKEN_SECRET } from '../helpers/app.js';
+import { freePort, startInstance, startRedis } from '../helpers/processes.js';
+
+const emulator = await startEmulator();
+const prefix = `wxl-test-multi-${randomBytes(4).toString('hex')}:`;
+const redis = new Redis('redis://127.0.0.1:6379');
+afterAll(async () => {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    if (keys.length) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  redis.disconnect();
+});
+
+const env = {
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  WX_APP_ID: emulator.appId,
+  WX_APP_SECRET: emulator.appSecret,
+  WX_TOKEN_SECRET: TOKEN_SECRET,
+  WX_API_BASE_URL: emulator.url,
+  STORE_PREFIX: prefix,
+};
+const [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
+
+async function login(url: string): Promise<string> {
+  const res = await request(url).post('/wx/login').send({ code: emulator.issueLoginCode() });
+  expect(res.status).toBe(200);
+  return res.body.token;
+}
+
+describe('two instances sharing Redis', () => {
+  it('honours a login made on one instance on the other', async () => {
+    const token = await login(a.url);
+    const me = await request(b.url).get('/me').set('Authorization', `Bearer ${token}`);
+    expect(me.status).toBe(200);
+    expect(me.body.openid).toMatch(/.+/);
+  });
+
+  it('refuses a token on the other instance within 1 s of a logout', async () => {
+    const token = await login(a.url);
+    // Warm B's local session cache, the worst case for the bound.
+    expect((await request(b.url).get('/me').set('Authorization', `Bearer ${token}`)).status).toBe(200);
+    await request(a.url).post('/wx/logout').set('Authorization', `Bearer ${token}`).expect(204);
+    const loggedOutAt = Date.now();
+    expect((await request(a.url).get('/me').set('Authorization', `Bearer ${token}`)).status).toBe(401);
+    let refusedAfter = -1;
+    while (Date.now() - loggedOutAt < 3000) {
+      const res = await request(b.url).get('/me').set('Authorization', `Bearer ${token}`);
+      if (res.status === 401) {
+        expect(res.body.error.code).toBe('WX_SESSION_REVOKED');
+        refusedAfter = Date.now() - loggedOutAt;
+        break;
+      }
+      expect(res.status).toBe(200);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(refusedAfter).toBeGreaterThanOrEqual(0);
+    expect(refusedAfter).toBeLessThanOrEqual(1000 + 150);
+  });
+
+  it('fetches one access_token between both instances for concurrent phone requests', async () => {
+    emulator.resetCalls();
+    emulator.fail('stable_token', { type: 'delay', ms: 200 });
+    const users = await Promise.all(
+      Array.from({ length: 10 }, async (_, i) => {
+        const user = emulator.createUser();
+        const url = i % 2 ? a.url : b.url;
+        const res = await request(url)
+          .post('/wx/login')
+          .send({ code: emulator.issueLoginCode(user.openid) });
+        return { url, openid: user.openid, token: res.body.token as string };
+      }),
+    );
+    const answers = await Promise.all(
+      users.map((u) =>
+        request(u.url)
+          .post('/wx/phone')
+          .set('Authorization', `Bearer ${u.token}`)
+          .send({ code: emulator.issuePhoneCode(u.openid) }),
+      ),
+    );
+    expect(answers.map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect(emulator.callsTo('stable_token')).toHaveLength(1);
+  });
+
+  it('writes only prefixed keys, each with a TTL', async () => {
+    await login(b.url);
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      keys.push(...found);
+      cursor = next;
+    } while (cursor !== '0');
+    expect(keys.some((k) => k.startsWith(`${prefix}${emulator.appId}:sess:`))).toBe(true);
+    expect(keys.some((k) => k.startsWith(`${prefix}${emulator.appId}:skey:`))).toBe(true);
+    expect(keys.some((k) => k === `${prefix}${emulator.appId}:access-token`)).toBe(true);
+    for (const key of keys) expect(await redis.pttl(key)).toBeGreaterThan(0);
+  });
+});
+
+describe('Redis going away', () => {
+  it('answers 503 quickly while Redis is down and recovers by itself', async () => {
+    const port = await freePort();
+    let server = await startRedis(port);
+    const client = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 0, retryStrategy: () => 100 });
+    client.on('error', () => undefined);
+    await new Promise<void>((resolve) =>
+      client.status === 'ready' ? resolve() : client.once('ready', () => resolve()),
+    );
+    const { app } = buildApp(emulator, {
+      store: new RedisStore({ client, commandTimeoutMs: 500 }),
+      sessionCacheMs: 0,
+    });
+
+    const token = (await request(app).post('/wx/login').send({ code: emulator.issueLoginCode() })).body.token;
+    expect((await request(app).get('/me').set('Authorization', `Bearer ${token}`)).status).toBe(200);
+
+    await server.stop();
+    for (const attempt of [
+      () => request(app).get('/me').set('Authorization', `Bearer ${token}`),
+      () => request(app).post('/wx/login').send({ code: emulator.issueLoginCode() }),
+    ]) {
+      const started = Date.now();
+      const res = await attempt();
+      expect(res.status).toBe(503);
+      expect(res.body.error.code).toBe('WX_STORE_UNAVAILABLE');
+      expect(Date.now() - started).toBeLessThan(1500);
+    }
+
+    server = await startRedis(port);
+    let status = 0;
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline) {
+      status = (await request(app).post('/wx/login').send({ code: emulator.issueLoginCode() })).status;
+      if (status === 200) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).toBe(200);
+    client.disconnect();
+    await server.stop();
+  });
+});
