@@ -2,6 +2,7 @@
 // use the session_key on the server. The key is never a property, so res.json() cannot leak it.
 
 import type { OpenData } from '../crypto/index.js';
+import { WxLoginError } from '../errors.js';
 import type { StoredValue } from '../stores/types.js';
 import type { PhoneInfo } from '../wechat/client.js';
 
@@ -78,6 +79,13 @@ export class WxUser {
   /** Checks `signature == sha1(rawData + session_key)` (wx.getUserInfo and the like). */
   verifySignature(rawData: unknown, signature: unknown): Promise<boolean> {
     return this.#actions.verifySignatureFor(this.openid, rawData, signature);
+  }
+
+  /** Like `verifySignature()`, but throws `WX_SIGNATURE_MISMATCH` (400) on a mismatch: handy before `next(err)`. */
+  async assertSignature(rawData: unknown, signature: unknown): Promise<void> {
+    if (!(await this.verifySignature(rawData, signature))) {
+      throw new WxLoginError('WX_SIGNATURE_MISMATCH', 'the rawData signature does not match the session key');
+    }
   }
 
   /** Asks WeChat whether the session_key the server holds is still valid. */

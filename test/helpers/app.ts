@@ -55,12 +55,12 @@ export interface TestApp {
 
 /**
  * An app with the package mounted against `emulator`: `/me` protected, `/maybe` optional,
- * `/werun` decrypting open data, plus `routes`. `jsonParser: false` leaves body parsing to the package.
+ * `/werun` decrypting open data, plus `before` (ahead of the package) and `routes` (after it). `jsonParser: false` leaves body parsing to the package.
  */
 export function buildApp(
   emulator: WeChatEmulator,
   overrides: Partial<WxLoginOptions> = {},
-  options: { jsonParser?: boolean; routes?: (app: Express) => void } = {},
+  options: { jsonParser?: boolean; before?: (app: Express) => void; routes?: (app: Express) => void } = {},
 ): TestApp {
   const { logger, lines } = captureLogger();
   const app = express();
@@ -69,6 +69,7 @@ export function buildApp(
     next();
   });
   if (options.jsonParser !== false) app.use(express.json());
+  options.before?.(app);
   const middleware = wxLogin({
     appId: emulator.appId,
     appSecret: emulator.appSecret,

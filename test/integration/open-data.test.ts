@@ -19,6 +19,14 @@ function routes(app: Express): void {
       next(err);
     }
   });
+  app.post('/open/assert', async (req, res, next) => {
+    try {
+      await req.wxUser!.assertSignature(req.body.rawData, req.body.signature);
+      res.status(204).end();
+    } catch (err) {
+      next(err);
+    }
+  });
   app.post('/open/check', async (req, res, next) => {
     try {
       res.json({ valid: await req.wxUser!.checkSessionKey() });
@@ -159,6 +167,10 @@ describe('req.wxUser.verifySignature()', () => {
     expect((await post('/open/verify', token, { rawData: `${rawData} `, signature })).body).toEqual({
       valid: false,
     });
+    expect((await post('/open/assert', token, { rawData, signature })).status).toBe(204);
+    const mismatch = await post('/open/assert', token, { rawData: `${rawData} `, signature });
+    expect(mismatch.status).toBe(400);
+    expect(mismatch.body.error.code).toBe('WX_SIGNATURE_MISMATCH');
     const bad = await post('/open/verify', token, { rawData: 1, signature });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('WX_INVALID_REQUEST');

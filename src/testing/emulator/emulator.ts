@@ -1,0 +1,290 @@
+// The WeChat API emulator itself: a real HTTP server on loopback that answers like
+// api.weixin.qq.com, plus the handles a test uses to play the mini program and to break WeChat.
+
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AccessTokens } from './access-tokens.js';
+import { CallLog } from './call-log.js';
+import { createDispatcher } from './dispatch.js';
+import { FaultQueue } from './faults.js';
+import { encryptOpenData } from './open-data.js';
+import { EmulatorState, type UserInput } from './state.js';
+import type {
+  EmulatedUser,
+  EmulatorCall,
+  EmulatorEndpoint,
+  EmulatorFault,
+  WeChatEmulatorOptions,
+} from './types.js';
+
+const DEFAULT_APP = { appId: 'wx_emulator_app00', appSecret: 'emulator_secret_0123456789abcdef' };
+
+/**
+ * A running emulator; get one from {@link startWeChatEmulator}.
+ *
+ * @example
+ * const emulator = await startWeChatEmulator();
+ * const code = emulator.issueLoginCode();
+ * await fetch(`${emulator.url}/sns/jscode2session?appid=${emulator.appId}&secret=${emulator.appSecret}&js_code=${code}&grant_type=authorization_code`);
+ * await emulator.close();
+ */
+export class WeChatEmulator {
+  readonly #state: EmulatorState;
+  readonly #tokens: AccessTokens;
+  readonly #faults = new FaultQueue();
+  readonly #log = new CallLog();
+  readonly #server: Server;
+  #url = '';
+  #closing: Promise<void> | undefined;
+
+  private constructor(options: WeChatEmulatorOptions) {
+    const apps = checkApps(options.apps ?? [DEFAULT_APP]);
+    const now = options.now ?? Date.now;
+    const codeTtlMs = positive(options.codeTtlMs ?? 5 * 60_000, 'codeTtlMs');
+    const ttlSeconds = positive(options.accessTokenTtlSeconds ?? 7200, 'accessTokenTtlSeconds');
+    this.#state = new EmulatorState(apps, {
+      codeTtlMs,
+      rotate: options.rotateSessionKeyOnLogin ?? true,
+      now,
+    });
+    this.#tokens = new AccessTokens(ttlSeconds, now);
+    const ctx = {
+      state: this.#state,
+      tokens: this.#tokens,
+      phoneCountryCodeAsNumber: options.phoneCountryCodeAsNumber ?? false,
+    };
+    this.#server = createServer(createDispatcher(ctx, this.#faults, this.#log));
+  }
+
+  /** @internal Use {@link startWeChatEmulator}. */
+  static async start(options: WeChatEmulatorOptions = {}): Promise<WeChatEmulator> {
+    const emulator = new WeChatEmulator(options);
+    const server = emulator.#server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const { address, port } = server.address() as AddressInfo;
+    emulator.#url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+    return emulator;
+  }
+
+  /** The base URL, e.g. `http://127.0.0.1:PORT`: what the package takes as `apiBaseUrl`. */
+  get url(): string {
+    return this.#url;
+  }
+
+  /** The first app's appId. */
+  get appId(): string {
+    return this.#state.defaultAppId;
+  }
+
+  /** The first app's appSecret. */
+  get appSecret(): string {
+    return this.#state.secretOf(this.#state.defaultAppId)!;
+  }
+
+  /**
+   * Creates a user of an app (the first unless `appId` is given), or returns the one with that
+   * openid after taking the fields given. The openid is generated like WeChat's unless given;
+   * a unionid only when given or with `withUnionid: true`. Returns a snapshot.
+   *
+   * @example
+   * const user = emulator.createUser({ withUnionid: true });
+   */
+  createUser(input: UserInput = {}): EmulatedUser {
+    return { ...this.#state.createUser(input) };
+  }
+
+  /**
+   * What `wx.login()` gives the mini program: a fresh single-use code for that user (by openid,
+   * created if absent), or for a new user when none is named. Like WeChat may, it gives the user
+   * a new session_key at once (unless `rotateSessionKeyOnLogin: false`): data encrypted from now
+   * on uses it, even before the code is exchanged.
+   *
+   * @example
+   * const code = emulator.issueLoginCode(user.openid);
+   */
+  issueLoginCode(user?: string | Omit<UserInput, 'phoneNumber' | 'countryCode'>): string {
+    return this.#state.issueLoginCode(this.#user(user));
+  }
+
+  /**
+   * What the getPhoneNumber button gives: a single-use phone code bound to the user (created if
+   * absent). The number defaults to the user's, else `13800138000`, country code `'86'`.
+   *
+   * @example
+   * const code = emulator.issuePhoneCode(user.openid, { purePhoneNumber: '13912345678' });
+   */
+  issuePhoneCode(
+    openid: string,
+    phone: { phoneNumber?: string; purePhoneNumber?: string; countryCode?: string } = {},
+    appId?: string,
+  ): string {
+    const user = this.#state.findUser(openid, appId) ?? this.#state.createUser({ openid, appId });
+    const countryCode = phone.countryCode ?? user.countryCode ?? '86';
+    const full = phone.phoneNumber;
+    const purePhoneNumber =
+      phone.purePhoneNumber ??
+      (full?.startsWith(`+${countryCode}`) ? full.slice(countryCode.length + 1).trim() : full) ??
+      user.phoneNumber ??
+      '13800138000';
+    const phoneNumber =
+      full ?? (countryCode === '86' ? purePhoneNumber : `+${countryCode}${purePhoneNumber}`);
+    return this.#state.issuePhoneCode(user, { phoneNumber, purePhoneNumber, countryCode });
+  }
+
+  /**
+   * The user's current session_key, or undefined for an unknown user.
+   *
+   * @example
+   * expect(responseText).not.toContain(emulator.sessionKeyOf(user.openid));
+   */
+  sessionKeyOf(openid: string, appId?: string): string | undefined {
+    return this.#state.findUser(openid, appId)?.sessionKey;
+  }
+
+  /**
+   * Encrypts open data as WeChat does for the mini program: with the user's CURRENT session_key
+   * (or `sessionKey`), adding `watermark: { timestamp, appid }` (now, and the user's app, unless
+   * `timestamp` in seconds or `watermarkAppId` are given).
+   *
+   * @example
+   * const { encryptedData, iv } = emulator.encrypt(user.openid, { stepInfoList: [] });
+   */
+  encrypt(
+    openid: string,
+    data: Record<string, unknown>,
+    options: { appId?: string; timestamp?: number; sessionKey?: string; watermarkAppId?: string } = {},
+  ): { encryptedData: string; iv: string } {
+    const user = this.#state.findUser(openid, options.appId);
+    const sessionKey = options.sessionKey ?? user?.sessionKey;
+    if (sessionKey === undefined)
+      throw new TypeError(`WeChat emulator: unknown user ${JSON.stringify(openid)}`);
+    return encryptOpenData(sessionKey, data, {
+      appid: options.watermarkAppId ?? user?.appId ?? options.appId ?? this.appId,
+      timestamp: options.timestamp ?? Math.floor(this.#state.now() / 1000),
+    });
+  }
+
+  /**
+   * Makes WeChat reject every access_token issued so far (40001), as after a leak or a forced
+   * refresh elsewhere. stable_token's normal mode keeps handing back its (now rejected) token until
+   * a `force_refresh`, the worst case a client must handle.
+   *
+   * @example
+   * emulator.invalidateAccessTokens();
+   */
+  invalidateAccessTokens(): void {
+    this.#tokens.revokeAll();
+  }
+
+  /**
+   * Queues a fault for the next `times` calls (default 1) to an endpoint (`'*'`: any). Faults are
+   * consumed in the order they were queued; a faulted call changes nothing in the emulator.
+   *
+   * @example
+   * emulator.fail('stable_token', { type: 'http', status: 503 }, { times: 2 });
+   */
+  fail(endpoint: EmulatorEndpoint | '*', fault: EmulatorFault, options: { times?: number } = {}): void {
+    this.#faults.add(endpoint, fault, options.times);
+  }
+
+  /**
+   * Drops every queued fault.
+   *
+   * @example
+   * beforeEach(() => emulator.clearFaults());
+   */
+  clearFaults(): void {
+    this.#faults.clear();
+  }
+
+  /** Every call received, in order (copies). */
+  get calls(): readonly EmulatorCall[] {
+    return this.#log.all();
+  }
+
+  /**
+   * The calls received by one endpoint, in order.
+   *
+   * @example
+   * expect(emulator.callsTo('jscode2session')).toHaveLength(1);
+   */
+  callsTo(endpoint: EmulatorEndpoint): EmulatorCall[] {
+    return this.#log.to(endpoint);
+  }
+
+  /**
+   * Forgets the calls received so far.
+   *
+   * @example
+   * beforeEach(() => emulator.resetCalls());
+   */
+  resetCalls(): void {
+    this.#log.reset();
+  }
+
+  /**
+   * Stops the server and ends every connection, hanging and keep-alive ones included, so that it
+   * resolves at once. Idempotent.
+   *
+   * @example
+   * afterAll(() => emulator.close());
+   */
+  close(): Promise<void> {
+    this.#closing ??= new Promise<void>((resolve) => {
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections();
+    });
+    return this.#closing;
+  }
+
+  #user(user: string | UserInput | undefined): EmulatedUser {
+    if (typeof user === 'string') {
+      return this.#state.findUser(user) ?? this.#state.createUser({ openid: user });
+    }
+    return this.#state.createUser(user ?? {});
+  }
+}
+
+/**
+ * Starts a WeChat API emulator on loopback (a free port unless `port` is given).
+ *
+ * @example
+ * const emulator = await startWeChatEmulator();
+ * app.use(wxLogin({ appId: emulator.appId, appSecret: emulator.appSecret, apiBaseUrl: emulator.url, tokenSecret }));
+ */
+export function startWeChatEmulator(options?: WeChatEmulatorOptions): Promise<WeChatEmulator> {
+  return WeChatEmulator.start(options);
+}
+
+function checkApps(
+  apps: ReadonlyArray<{ appId: string; appSecret: string }>,
+): ReadonlyArray<{ appId: string; appSecret: string }> {
+  if (!Array.isArray(apps) || apps.length === 0)
+    throw new TypeError('WeChat emulator: apps must not be empty');
+  const seen = new Set<string>();
+  for (const app of apps) {
+    if (
+      typeof app?.appId !== 'string' ||
+      app.appId === '' ||
+      typeof app.appSecret !== 'string' ||
+      app.appSecret === ''
+    ) {
+      throw new TypeError('WeChat emulator: each app needs a non-empty appId and appSecret');
+    }
+    if (seen.has(app.appId)) throw new TypeError(`WeChat emulator: appId ${app.appId} is given twice`);
+    seen.add(app.appId);
+  }
+  return apps.map((a) => ({ appId: a.appId, appSecret: a.appSecret }));
+}
+
+function positive(value: number, name: string): number {
+  if (!Number.isFinite(value) || value <= 0)
+    throw new TypeError(`WeChat emulator: ${name} must be a positive number`);
+  return value;
+}

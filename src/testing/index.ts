@@ -1,0 +1,11 @@
+// express-wx-login/testing: what users need to test their own apps offline, the WeChat API
+// emulator and its types.
+
+export { startWeChatEmulator, WeChatEmulator } from './emulator/emulator.js';
+export type {
+  EmulatedUser,
+  EmulatorCall,
+  EmulatorEndpoint,
+  EmulatorFault,
+  WeChatEmulatorOptions,
+} from './emulator/types.js';
