@@ -9,3 +9,8 @@ export type {
   EmulatorFault,
   WeChatEmulatorOptions,
 } from './emulator/types.js';
+export {
+  runSessionStoreContract,
+  type StoreContractHooks,
+  type StoreContractOptions,
+} from './store-contract.js';

@@ -171,6 +171,18 @@ describe('access_token checks', () => {
     expect(await tokenErrcode(emulator, token(await classicToken(emulator)))).toBe(0);
   });
 
+  it('grants the next forced refresh after invalidateAccessTokens(), even within 30 s of the last', async () => {
+    const forced = await stableToken(emulator, true);
+    clock += 1000;
+    emulator.invalidateAccessTokens();
+    expect(token(await stableToken(emulator))).toBe(token(forced));
+    const recovered = await stableToken(emulator, true);
+    expect(token(recovered)).not.toBe(token(forced));
+    expect(await tokenErrcode(emulator, token(recovered))).toBe(0);
+    clock += 1000;
+    expect(token(await stableToken(emulator, true))).toBe(token(recovered)); // the 30 s hold again
+  });
+
   it('scales the early renewal down for short lifetimes', async () => {
     const short = await startWeChatEmulator({ accessTokenTtlSeconds: 2 });
     try {

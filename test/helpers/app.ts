@@ -18,6 +18,7 @@ import {
 import { record, secret } from './secret-watch.js';
 
 export const TOKEN_SECRET = 'test-token-secret-0123456789-abcdefghijkl';
+secret(TOKEN_SECRET);
 
 export interface LogLine {
   level: string;

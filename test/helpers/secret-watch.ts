@@ -26,7 +26,12 @@ export function leaksIn(text: string): string[] {
   return [...secrets].filter((s) => text.includes(s));
 }
 
+// An unhandled rejection anywhere in a test file is a defect even when every assertion passed.
+const unhandled: unknown[] = [];
+process.on('unhandledRejection', (reason) => unhandled.push(reason));
+
 afterAll(() => {
+  expect(unhandled.map(String)).toEqual([]);
   const leaks: string[] = [];
   for (const text of recorded) {
     for (const s of secrets) if (text.includes(s)) leaks.push(`${s.slice(0, 4)}… in ${text.slice(0, 120)}`);

@@ -146,6 +146,37 @@ describe('requireWxSession()', () => {
     );
   });
 
+  it('refuses a token whose nbf is in the future beyond the skew', async () => {
+    const { openid, sid } = await login();
+    const now = Math.floor(Date.now() / 1000);
+    const claims = {
+      sub: openid,
+      sid,
+      aud: emulator.appId,
+      iss: 'express-wx-login',
+      iat: now,
+      exp: now + 600,
+    };
+    expectRefused(await me(`Bearer ${forge({ ...claims, nbf: now + 120 })}`), 'WX_TOKEN_INVALID');
+    expect((await me(`Bearer ${forge({ ...claims, nbf: now + 10 })}`)).status).toBe(200);
+  });
+
+  it('refuses HS/RS confusion: a token claiming RS256 or ES256, even signed with our secret', async () => {
+    const { openid, sid } = await login();
+    const now = Math.floor(Date.now() / 1000);
+    const claims = {
+      sub: openid,
+      sid,
+      aud: emulator.appId,
+      iss: 'express-wx-login',
+      iat: now,
+      exp: now + 60,
+    };
+    for (const alg of ['RS256', 'ES256', 'HS512', 'PS256']) {
+      expectRefused(await me(`Bearer ${forge(claims, { header: { alg } })}`), 'WX_TOKEN_INVALID');
+    }
+  });
+
   it('refuses an expired token beyond 30 s of clock skew, and accepts one within it', async () => {
     const { openid, sid } = await login();
     const now = Math.floor(Date.now() / 1000);

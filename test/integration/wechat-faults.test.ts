@@ -89,3 +89,26 @@ describe('errcodes that are not transient', () => {
     expect(emulator.callsTo('jscode2session')).toHaveLength(1);
   });
 });
+
+describe('errors thrown by the service', () => {
+  it('carry no appSecret in message, properties or cause, whatever went wrong', async () => {
+    const { inspect } = await import('node:util');
+    const failures: unknown[] = [];
+    const dead = buildApp(emulator, { apiBaseUrl: 'http://127.0.0.1:9', retries: 0 }).middleware.auth;
+    const live = buildApp(emulator, { retries: 0 }).middleware.auth;
+    const wrongSecret = buildApp(emulator, { appSecret: 'wrong-secret-for-this-test-1234' }).middleware.auth;
+    await dead.login('abc').catch((e: unknown) => failures.push(e));
+    emulator.fail('jscode2session', { type: 'hang' });
+    await live.login(emulator.issueLoginCode()).catch((e: unknown) => failures.push(e));
+    emulator.fail('jscode2session', { type: 'http', status: 500, body: `secret=${emulator.appSecret}` });
+    await live.login(emulator.issueLoginCode()).catch((e: unknown) => failures.push(e));
+    await wrongSecret.login(emulator.issueLoginCode()).catch((e: unknown) => failures.push(e));
+    expect(failures).toHaveLength(4);
+    for (const err of failures) {
+      const everything = `${inspect(err, { depth: 10, showHidden: true })} ${JSON.stringify(err)} ${String(err)}`;
+      expect(everything).not.toContain(emulator.appSecret);
+      expect(everything).not.toContain('wrong-secret-for-this-test-1234');
+      expect(everything).not.toContain('secret=');
+    }
+  });
+});

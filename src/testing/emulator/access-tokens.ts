@@ -95,7 +95,7 @@ export class AccessTokens {
    */
   revokeAll(): void {
     for (const token of this.#byValue.values()) token.revoked = true;
-//X
+    for (const appId of this.#forcedAt.keys()) this.#waitLifted.add(appId);
   }
 
   #mayForce(appId: string, now: number): boolean {

@@ -173,7 +173,8 @@ export class WeChatEmulator {
   /**
    * Makes WeChat reject every access_token issued so far (40001), as after a leak or a forced
    * refresh elsewhere. stable_token's normal mode keeps handing back its (now rejected) token until
-   * a `force_refresh`, the worst case a client must handle.
+   * a `force_refresh`, the worst case a client must handle. The next forced refresh is granted even
+   * within 30 s of the last one, so that one emulator can serve many such tests.
    *
    * @example
    * emulator.invalidateAccessTokens();
