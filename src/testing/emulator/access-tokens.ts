@@ -54,9 +54,10 @@ export class AccessTokens {
 
   /** `/cgi-bin/token`: always a new token; the previous one keeps working for 5 minutes at most. */
   classic(appId: string): IssuedToken {
+    const now = this.#now();
     const previous = this.#classic.get(appId);
-    if (previous) this.#replace(previous, this.#now() + OVERLAP_MS);
-    return this.#answer(this.#issue(this.#classic, appId));
+    if (previous) this.#replace(previous, now + OVERLAP_MS);
+    return this.#answer(this.#issue(this.#classic, appId, now), now);
   }
 
   /**
@@ -69,11 +70,11 @@ export class AccessTokens {
     const current = this.#stable.get(appId);
     if (force && this.#mayForce(appId, now)) {
       if (current) current.revoked = true;
-      return this.#answer(this.#issue(this.#stable, appId));
+      return this.#answer(this.#issue(this.#stable, appId, now), now);
     }
-    if (current && current.expiresAt - now > this.#renewEarlyMs) return this.#answer(current);
+    if (current && current.expiresAt - now > this.#renewEarlyMs) return this.#answer(current, now);
     if (current) this.#replace(current, current.expiresAt);
-    return this.#answer(this.#issue(this.#stable, appId));
+    return this.#answer(this.#issue(this.#stable, appId, now), now);
   }
 
   /** 41001 missing, 40001 unknown, revoked or replaced past its overlap, 42001 expired. */
@@ -115,11 +116,11 @@ export class AccessTokens {
     token.replacedUntil = Math.min(token.replacedUntil ?? Number.POSITIVE_INFINITY, until);
   }
 
-  #issue(current: Map<string, TokenRecord>, appId: string): TokenRecord {
+  #issue(current: Map<string, TokenRecord>, appId: string, now: number): TokenRecord {
     const token: TokenRecord = {
       value: newAccessToken(),
       appId,
-      expiresAt: this.#now() + this.#ttlMs,
+      expiresAt: now + this.#ttlMs,
       revoked: false,
     };
     this.#byValue.set(token.value, token);
@@ -127,7 +128,8 @@ export class AccessTokens {
     return token;
   }
 
-  #answer(token: TokenRecord): IssuedToken {
-    return { access_token: token.value, expires_in: Math.floor((token.expiresAt - this.#now()) / 1000) };
+  // One clock reading per call: a fresh token says exactly its lifetime, as WeChat's do.
+  #answer(token: TokenRecord, now: number): IssuedToken {
+    return { access_token: token.value, expires_in: Math.floor((token.expiresAt - now) / 1000) };
   }
 }
