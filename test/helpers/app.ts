@@ -44,7 +44,11 @@ export async function startEmulator(options?: WeChatEmulatorOptions): Promise<We
   const emulator = await startWeChatEmulator(options);
   secret(emulator.appSecret);
   for (const app of options?.apps ?? []) secret(app.appSecret);
-  afterAll(() => emulator.close());
+  afterAll(() => {
+    // Runs before the leak check of secret-watch.ts (after-hooks run in reverse order).
+    for (const key of emulator.issuedSessionKeys()) secret(key);
+    return emulator.close();
+  });
   return emulator;
 }
 

@@ -148,6 +148,17 @@ export class WeChatEmulator {
   }
 
   /**
+   * Every session_key this emulator ever issued, current or replaced: what a test that checks
+   * responses and logs for leaks must look for.
+   *
+   * @example
+   * for (const key of emulator.issuedSessionKeys()) expect(allLogs).not.toContain(key);
+   */
+  issuedSessionKeys(): string[] {
+    return [...this.#state.issuedSessionKeys];
+  }
+
+  /**
    * Encrypts open data as WeChat does for the mini program: with the user's CURRENT session_key
    * (or `sessionKey`), adding `watermark: { timestamp, appid }` (now, and the user's app, unless
    * `timestamp` in seconds or `watermarkAppId` are given).

@@ -88,7 +88,7 @@ export class EmulatorState {
     if (input.openid !== undefined && (typeof input.openid !== 'string' || input.openid.length === 0)) {
       throw new TypeError('WeChat emulator: openid must be a non-empty string');
     }
-    const user: EmulatedUser = { appId, openid: input.openid ?? newOpenid(), sessionKey: newSessionKey() };
+    const user: EmulatedUser = { appId, openid: input.openid ?? newOpenid(), sessionKey: this.#newKey() };
     const unionid = input.unionid ?? (input.withUnionid ? newOpenid() : undefined);
     if (unionid !== undefined) user.unionid = unionid;
     if (input.phoneNumber !== undefined) user.phoneNumber = input.phoneNumber;
@@ -109,8 +109,17 @@ export class EmulatorState {
 
   /** Gives the user a new session_key; the old one stops working at once. */
   rotateSessionKey(user: EmulatedUser): string {
-    user.sessionKey = newSessionKey();
+    user.sessionKey = this.#newKey();
     return user.sessionKey;
+  }
+
+  /** Every session_key ever handed out, current or not: what a leak check must look for. */
+  readonly issuedSessionKeys: string[] = [];
+
+  #newKey(): string {
+    const sessionKey = newSessionKey();
+    this.issuedSessionKeys.push(sessionKey);
+    return sessionKey;
   }
 
   /** What `wx.login()` does: a fresh code for the user and, when rotating, a new session_key. */
