@@ -1,18 +1,8 @@
-// How a request carries the WxAuth service from wxLogin() to requireWxSession(), and how
-// req.wxUser is typed for apps (declaration merging on Express's Request).
+// How a request carries the WxAuth service from wxLogin() to requireWxSession(), without any
+// enumerable property that could be serialized.
 
 import type { Request } from 'express';
 import type { WxAuth } from '../core/wx-auth.js';
-import type { WxUser } from '../core/wx-user.js';
-
-declare global {
-  namespace Express {
-    interface Request {
-      /** Set by `requireWxSession()`: the authenticated WeChat user. Never holds the session_key. */
-      wxUser?: WxUser;
-    }
-  }
-}
 
 const AUTH = Symbol.for('express-wx-login.auth');
 

@@ -2,10 +2,22 @@
 // req.wxUser; answers 401 (and 503 when the store is down) itself in the package's JSON format.
 
 import type { RequestHandler } from 'express';
+import type { WxUser } from '../core/wx-user.js';
 import { WxLoginError } from '../errors.js';
 import { authenticateRequest } from './authenticate-request.js';
 import { sendError } from './error-handler.js';
 import { authOf } from './request-context.js';
+
+// req.wxUser, typed for apps by declaration merging on Express's Request. It lives here, in the
+// file that sets it, so that the published .d.ts carries it.
+declare global {
+  namespace Express {
+    interface Request {
+      /** Set by `requireWxSession()`: the authenticated WeChat user. Never holds the session_key. */
+      wxUser?: WxUser;
+    }
+  }
+}
 
 export interface RequireWxSessionOptions {
   /** Let requests without any Authorization header through, without `req.wxUser`. A bad token is still 401. Defaults to `false`. */
