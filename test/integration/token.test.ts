@@ -34,6 +34,21 @@ function forge(
   return `${signingInput}.${signature}`;
 }
 
+/** Claims exactly like the package's own for a fresh session, then `change` applied. */
+async function sessionClaims(change: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+  const { openid, sid } = await login();
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    sub: openid,
+    sid,
+    aud: emulator.appId,
+    iss: 'express-wx-login',
+    iat: now,
+    exp: now + 60,
+    ...change,
+  };
+}
+
 async function me(token: string | undefined, extra: Record<string, string> = {}) {
   const req = request(app).get('/me');
   if (token !== undefined) req.set('Authorization', token);
@@ -90,19 +105,12 @@ describe('requireWxSession()', () => {
   });
 
   it('refuses a token signed with another secret', async () => {
-    const { openid, sid } = await login();
-    const now = Math.floor(Date.now() / 1000);
-    const token = forge(
-      { sub: openid, sid, aud: emulator.appId, iss: 'express-wx-login', iat: now, exp: now + 60 },
-      { secret: 'another-secret-of-at-least-32-bytes-long!' },
-    );
+    const token = forge(await sessionClaims(), { secret: 'another-secret-of-at-least-32-bytes-long!' });
     expectRefused(await me(`Bearer ${token}`), 'WX_TOKEN_INVALID');
   });
 
   it('refuses alg "none"', async () => {
-    const { openid, sid } = await login();
-    const now = Math.floor(Date.now() / 1000);
-    const token = `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ sub: openid, sid, aud: emulator.appId, iss: 'express-wx-login', iat: now, exp: now + 60 })}.`;
+    const token = `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(await sessionClaims())}.`;
     expectRefused(await me(`Bearer ${token}`), 'WX_TOKEN_INVALID');
   });
 
@@ -111,31 +119,12 @@ describe('requireWxSession()', () => {
     ['another issuer', { iss: 'someone-else' }],
     ['no sid', { sid: undefined }],
   ])('refuses a token for %s', async (_name, change) => {
-    const { openid, sid } = await login();
-    const now = Math.floor(Date.now() / 1000);
-    const claims = {
-      sub: openid,
-      sid,
-      aud: emulator.appId,
-      iss: 'express-wx-login',
-      iat: now,
-      exp: now + 60,
-      ...change,
-    };
+    const claims = await sessionClaims(change);
     expectRefused(await me(`Bearer ${forge(claims)}`), 'WX_TOKEN_INVALID');
   });
 
   it('refuses a crit header and an unknown kid', async () => {
-    const { openid, sid } = await login();
-    const now = Math.floor(Date.now() / 1000);
-    const claims = {
-      sub: openid,
-      sid,
-      aud: emulator.appId,
-      iss: 'express-wx-login',
-      iat: now,
-      exp: now + 60,
-    };
+    const claims = await sessionClaims();
     expectRefused(await me(`Bearer ${forge(claims, { header: { kid: 'nope' } })}`), 'WX_TOKEN_INVALID');
     // Correctly signed, so only the crit header can be the reason.
     expect((await me(`Bearer ${forge(claims)}`)).status).toBe(200);
@@ -147,70 +136,34 @@ describe('requireWxSession()', () => {
   });
 
   it('refuses a token whose nbf is in the future beyond the skew', async () => {
-    const { openid, sid } = await login();
     const now = Math.floor(Date.now() / 1000);
-    const claims = {
-      sub: openid,
-      sid,
-      aud: emulator.appId,
-      iss: 'express-wx-login',
-      iat: now,
-      exp: now + 600,
-    };
+    const claims = await sessionClaims({ exp: now + 600 });
     expectRefused(await me(`Bearer ${forge({ ...claims, nbf: now + 120 })}`), 'WX_TOKEN_INVALID');
     expect((await me(`Bearer ${forge({ ...claims, nbf: now + 10 })}`)).status).toBe(200);
   });
 
   it('refuses HS/RS confusion: a token claiming RS256 or ES256, even signed with our secret', async () => {
-    const { openid, sid } = await login();
-    const now = Math.floor(Date.now() / 1000);
-    const claims = {
-      sub: openid,
-      sid,
-      aud: emulator.appId,
-      iss: 'express-wx-login',
-      iat: now,
-      exp: now + 60,
-    };
+    const claims = await sessionClaims();
     for (const alg of ['RS256', 'ES256', 'HS512', 'PS256']) {
       expectRefused(await me(`Bearer ${forge(claims, { header: { alg } })}`), 'WX_TOKEN_INVALID');
     }
   });
 
   it('refuses an expired token beyond 30 s of clock skew, and accepts one within it', async () => {
-    const { openid, sid } = await login();
     const now = Math.floor(Date.now() / 1000);
-    const base = { sub: openid, sid, aud: emulator.appId, iss: 'express-wx-login', iat: now - 3600 };
+    const base = await sessionClaims({ iat: now - 3600 });
     expectRefused(await me(`Bearer ${forge({ ...base, exp: now - 31 })}`), 'WX_TOKEN_EXPIRED');
     expect((await me(`Bearer ${forge({ ...base, exp: now - 20 })}`)).status).toBe(200);
   });
 
   it('refuses a well-signed token whose session does not exist', async () => {
-    const { openid } = await login();
-    const now = Math.floor(Date.now() / 1000);
-    const claims = {
-      sub: openid,
-      sid: 'no-such-session',
-      aud: emulator.appId,
-      iss: 'express-wx-login',
-      iat: now,
-      exp: now + 60,
-    };
+    const claims = await sessionClaims({ sid: 'no-such-session' });
     expectRefused(await me(`Bearer ${forge(claims)}`), 'WX_SESSION_REVOKED');
   });
 
   it('refuses a session’s token presented for another openid', async () => {
     const a = await login();
-    const b = await login();
-    const now = Math.floor(Date.now() / 1000);
-    const claims = {
-      sub: b.openid,
-      sid: a.sid,
-      aud: emulator.appId,
-      iss: 'express-wx-login',
-      iat: now,
-      exp: now + 60,
-    };
+    const claims = await sessionClaims({ sid: a.sid }); // another user's openid as sub
     expectRefused(await me(`Bearer ${forge(claims)}`), 'WX_SESSION_REVOKED');
   });
 
