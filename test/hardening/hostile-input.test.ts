@@ -7,6 +7,7 @@ import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
+import { decryptData, isWxLoginError, verifySignature } from '../../src/index.js';
 import { buildApp, startEmulator } from '../helpers/app.js';
 
 const emulator = await startEmulator();
@@ -158,6 +159,35 @@ describe('hostile input', () => {
         expect(res.status).toBe(400);
       }),
       runs,
+    );
+  });
+
+  it('decryptData() and verifySignature() throw only WxLoginErrors of status 400 on any input', () => {
+    fc.assert(
+      fc.property(
+        hostileValue,
+        hostileValue,
+        hostileValue,
+        hostileValue,
+        (sessionKey, encryptedData, iv, appId) => {
+          tried++;
+          for (const run of [
+            () => decryptData({ sessionKey, encryptedData, iv, appId } as Parameters<typeof decryptData>[0]),
+            () =>
+              verifySignature({ rawData: encryptedData, signature: iv, sessionKey } as Parameters<
+                typeof verifySignature
+              >[0]),
+          ]) {
+            try {
+              run();
+            } catch (err) {
+              expect(isWxLoginError(err)).toBe(true);
+              expect((err as { status: number }).status).toBe(400);
+            }
+          }
+        },
+      ),
+      { numRuns: 1000 },
     );
   });
 
