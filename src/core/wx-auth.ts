@@ -8,6 +8,7 @@ import { log } from '../logger.js';
 import type { StoredValue } from '../stores/types.js';
 import { type PhoneInfo, WeChatClient } from '../wechat/client.js';
 import { AccessTokenManager } from './access-token.js';
+import { CodeExchanges } from './code-exchange.js';
 import { type Configuration, parseOptions, type WxAuthOptions } from './options.js';
 import { type SessionRecord, SessionRepository } from './sessions.js';
 import { SingleFlight } from './single-flight.js';
@@ -55,6 +56,9 @@ export class WxAuth implements WxUserActions {
   readonly #sessions: SessionRepository;
   readonly #accessTokens: AccessTokenManager;
   readonly #logins = new SingleFlight<string, LoginResult>();
+  readonly #exchanges: CodeExchanges;
+  /** How long one WeChat call may take at most, timeouts, retries and backoff included. */
+  readonly #callBudgetMs: number;
 
   constructor(options: WxAuthOptions) {
     const config = parseOptions(options);
@@ -73,14 +77,16 @@ export class WxAuth implements WxUserActions {
       cacheMs: config.sessionCacheMs,
       logger: config.logger,
     });
+    this.#callBudgetMs = (config.timeoutMs + config.retryDelayMs * 4) * (1 + config.retries);
     this.#accessTokens = new AccessTokenManager({
       store: config.store,
       appId: config.appId,
       wechat: this.#wechat,
       endpoint: config.tokenEndpoint,
-      fetchBudgetMs: (config.timeoutMs + config.retryDelayMs * 4) * (1 + config.retries),
+      fetchBudgetMs: this.#callBudgetMs,
       logger: config.logger,
     });
+    this.#exchanges = new CodeExchanges(config.store, config.appId, config.logger);
     this.#warnAboutSetup();
   }
 
@@ -90,14 +96,17 @@ export class WxAuth implements WxUserActions {
 
   /**
    * Exchanges a wx.login() code for a session and a token. Concurrent calls with the same code
-   * share one code2Session call and one answer (a double tap must not burn the code twice).
+   * share one code2Session call and one answer (a double tap must not burn the code twice), in
+   * this process and across instances sharing the store.
    */
   login(code: unknown): Promise<LoginResult> {
     const valid = requireCode(code, 'code');
-    return this.#logins.run(valid, async () => {
-      const identity = await this.#wechat.code2Session(valid);
-      return this.createSession({ ...identity, source: 'miniprogram' });
-    });
+    return this.#logins.run(valid, () =>
+      this.#exchanges.once(valid, this.#callBudgetMs + 5000, async () => {
+        const identity = await this.#wechat.code2Session(valid);
+        return this.createSession({ ...identity, source: 'miniprogram' });
+      }),
+    );
   }
 
   /** Creates a session for an identity WeChat vouched for, runs `onLogin`, and signs a token. */

@@ -69,6 +69,23 @@ describe('two instances sharing Redis', () => {
     expect(refusedAfter).toBeLessThanOrEqual(1000 + 150);
   });
 
+  it('exchanges a code sent to both instances at once only once, and both get the same answer', async () => {
+    emulator.resetCalls();
+    emulator.fail('jscode2session', { type: 'delay', ms: 300 });
+    const code = emulator.issueLoginCode();
+    const [one, two] = await Promise.all([
+      request(a.url).post('/wx/login').send({ code }),
+      request(b.url).post('/wx/login').send({ code }),
+    ]);
+    expect([one.status, two.status]).toEqual([200, 200]);
+    expect(two.body.token).toBe(one.body.token);
+    expect(emulator.callsTo('jscode2session')).toHaveLength(1);
+    // Once answered, the code is spent: a later try is WeChat's 40163, on either instance.
+    const later = await request(b.url).post('/wx/login').send({ code });
+    expect(later.status).toBe(401);
+    expect(later.body.error.code).toBe('WX_CODE_USED');
+  });
+
   it('fetches one access_token between both instances for concurrent phone requests', async () => {
     emulator.resetCalls();
     emulator.fail('stable_token', { type: 'delay', ms: 200 });
