@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // The example app imports 'express-wx-login' like a user; tsconfig's paths map it to src/.
+  resolve: { tsconfigPaths: true },
   test: {
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/helpers/secret-watch.ts'],

@@ -1,77 +1,62 @@
-// The example backend: a mini-program login with express-wx-login. With no WeChat credentials
-// in the environment it starts the built-in WeChat emulator, so it runs with no account at all.
+// `npm run example`: starts the example backend and says where to go and what it talks to. With
+// no WeChat credentials in the environment it runs on the built-in emulator: no account needed.
 
-import express from 'express';
-import { MemoryStore, requireWxSession, wxErrorHandler, wxLogin } from 'express-wx-login';
-import { startWeChatEmulator } from 'express-wx-login/testing';
+import type { WxLogger } from 'express-wx-login';
+import { startExample } from './app.js';
+import { configFromEnv } from './config.js';
+import { describeDatabase } from './db/index.js';
 
-const port = Number(process.env.PORT ?? 3000);
-const realWeChat = Boolean(process.env.WX_APP_ID && process.env.WX_APP_SECRET);
-const emulator = realWeChat ? undefined : await startWeChatEmulator();
+// Warnings and errors of the package (a misconfiguration, WeChat refusing our appSecret) on stderr.
+const logger: WxLogger = {
+  warn: (obj, msg) => process.stderr.write(`warn  ${msg ?? ''} ${JSON.stringify(obj)}\n`),
+  error: (obj, msg) => process.stderr.write(`error ${msg ?? ''} ${JSON.stringify(obj)}\n`),
+};
 
-const app = express();
-app.use(express.json());
-
-// Users of this example: openid -> profile. A real app keeps them in its database.
-const users = new Map<string, { userId: number; phone?: string }>();
-
-app.use(
-  wxLogin({
-    appId: process.env.WX_APP_ID ?? emulator!.appId,
-    appSecret: process.env.WX_APP_SECRET ?? emulator!.appSecret,
-    tokenSecret: process.env.WX_TOKEN_SECRET ?? 'example-only-token-secret-change-me-0123456789',
-    apiBaseUrl: emulator?.url,
-    store: new MemoryStore(),
-    onLogin: ({ openid }) => {
-      const user = users.get(openid) ?? { userId: users.size + 1 };
-      users.set(openid, user);
-      return { userId: user.userId };
-    },
-    onPhoneNumber: ({ openid, phone }) => {
-      const user = users.get(openid);
-      if (user) user.phone = phone.purePhoneNumber;
-    },
-  }),
-);
-
-app.get('/me', requireWxSession(), (req, res) => {
-  res.json(req.wxUser);
-});
-
-app.post('/werun', requireWxSession(), async (req, res, next) => {
-  try {
-    const data = await req.wxUser!.decrypt(req.body?.encryptedData, req.body?.iv);
-    res.json({ stepInfoList: data.stepInfoList });
-  } catch (err) {
-    next(err);
-  }
-});
-
-if (emulator) {
-  // Stand-ins for what the mini program gets from wx.login() and the phone button.
-  app.post('/dev/login-code', (req, res) => {
-    res.json({
-      code: emulator.issueLoginCode(typeof req.body?.openid === 'string' ? req.body.openid : undefined),
-    });
-  });
+let config: ReturnType<typeof configFromEnv>;
+try {
+  config = configFromEnv(process.env);
+} catch (err) {
+  process.stderr.write(`example: ${(err as Error).message}\n`);
+  process.exit(1);
 }
 
-app.use(wxErrorHandler());
-
-app.listen(port, '127.0.0.1', () => {
-  const base = `http://127.0.0.1:${port}`;
-  process.stdout.write(
-    [
-      `express-wx-login example listening on ${base}`,
-      realWeChat
-        ? `talking to WeChat for app ${process.env.WX_APP_ID}`
-        : `talking to the built-in WeChat emulator at ${emulator!.url}`,
-      '',
-      'Try it:',
-      `  CODE=$(curl -s -X POST ${base}/dev/login-code | node -pe 'JSON.parse(require("fs").readFileSync(0)).code')`,
-      `  TOKEN=$(curl -s -X POST ${base}/wx/login -H 'Content-Type: application/json' -d "{\\"code\\":\\"$CODE\\"}" | node -pe 'JSON.parse(require("fs").readFileSync(0)).token')`,
-      `  curl -s ${base}/me -H "Authorization: Bearer $TOKEN"`,
-      '',
-    ].join('\n'),
-  );
+// A port in use or a database that does not answer: one line for a person, not a stack.
+const example = await startExample({ ...config, logger }).catch((err: Error) => {
+  process.stderr.write(`example: could not start: ${err.message}\n`);
+  process.exit(1);
 });
+const base = example.url;
+const json = `node -pe 'JSON.parse(require("fs").readFileSync(0, "utf8"))`;
+
+process.stdout.write(
+  [
+    `express-wx-login example listening on ${base}`,
+    '',
+    `  playground    ${base}/  (open it in a browser)`,
+    example.emulator
+      ? `  WeChat API    the built-in emulator at ${example.emulator.url} (app ${example.appId}; no WeChat account needed)`
+      : `  WeChat API    https://api.weixin.qq.com for app ${example.appId}`,
+    `  database      ${describeDatabase(config)}`,
+    `  mini program  example-app/miniprogram (WeChat DevTools; API base ${base})`,
+    '',
+    ...(example.emulator
+      ? [
+          'Try it with curl:',
+          `  CODE=$(curl -s -X POST ${base}/dev/login-code | ${json}.code')`,
+          `  TOKEN=$(curl -s -X POST ${base}/wx/login -H 'Content-Type: application/json' -d "{\\"code\\":\\"$CODE\\"}" | ${json}.token')`,
+          `  curl -s ${base}/me -H "Authorization: Bearer $TOKEN"`,
+        ]
+      : ['The /dev routes and the playground need the emulator: unset WX_APP_ID to use them.']),
+    '',
+  ].join('\n'),
+);
+
+// Ctrl-C (and a test's SIGTERM) closes the server, the emulator and the database cleanly.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    example.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}

@@ -1,0 +1,101 @@
+// `npm run example` as a person runs it: example-app/server.ts in its own process (tsx), what it
+// prints, that it serves, that it stops on SIGTERM; and that it refuses a half WeChat setup.
+
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
+
+const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+const dir = mkdtempSync(join(tmpdir(), 'example-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Run {
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+  kill: () => void;
+}
+
+function runServer(env: Record<string, string>): Run {
+  const {
+    WX_APP_ID: _a,
+    WX_APP_SECRET: _s,
+    WX_TOKEN_SECRET: _t,
+    DATABASE_URL: _d,
+    ...inherited
+  } = process.env;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'example-app/server.ts'], {
+    env: { ...inherited, PORT: '0', SQLITE_FILE: join(dir, 'cli.db'), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += String(chunk);
+  });
+  child.stderr.on('data', (chunk) => {
+    stderr += String(chunk);
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  onTestFinished(() => {
+    child.kill('SIGKILL');
+  });
+  return { stdout: () => stdout, stderr: () => stderr, exited, kill: () => child.kill('SIGTERM') };
+}
+
+describe('npm run example', () => {
+  it('prints where to go and what it talks to, serves, and stops on SIGTERM', async () => {
+    const server = runServer({});
+    await expect.poll(server.stdout, { timeout: 20_000, interval: 100 }).toContain('curl -s');
+    const out = server.stdout();
+    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+    expect(url).toBeDefined();
+    expect(out).toContain(`playground    ${url}/`);
+    expect(out).toMatch(
+      /WeChat API {4}the built-in emulator at http:\/\/127\.0\.0\.1:\d+ \(app wx_emulator_app00; no WeChat account needed\)/,
+    );
+    expect(out).toContain(`database      SQLite at ${join(dir, 'cli.db')}`);
+    expect(out).toContain(`curl -s -X POST ${url}/dev/login-code`);
+
+    const page = await fetch(`${url}/`);
+    expect(page.status).toBe(200);
+    const info = await (await fetch(`${url}/info`)).json();
+    expect(info).toMatchObject({ mode: 'emulator', database: 'sqlite' });
+
+    server.kill();
+    expect(await server.exited).toBe(0);
+  });
+
+  it('refuses WeChat credentials without a token secret, saying which variable to set', async () => {
+    const server = runServer({ WX_APP_ID: 'wx0123456789abcdef', WX_APP_SECRET: 'some-secret-value' });
+    expect(await server.exited).toBe(1);
+    expect(server.stderr()).toContain('WX_TOKEN_SECRET is required');
+    expect(server.stderr()).not.toContain('some-secret-value');
+  });
+
+  it('names PostgreSQL without its password', async () => {
+    // A schema of its own (through search_path), so that the run leaves no table behind.
+    const schema = `example_cli_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: POSTGRES_URL });
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    onTestFinished(async () => {
+      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin.end();
+    });
+    const url = new URL(POSTGRES_URL);
+    url.password = 'hunter2-password'; // trust auth ignores it; the banner must not print it
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    const server = runServer({ DATABASE_URL: url.toString() });
+    await expect.poll(server.stdout, { timeout: 20_000, interval: 100 }).toContain('curl -s');
+    expect(server.stdout()).toMatch(/database {6}PostgreSQL at postgres:\/\/\w+:\*\*\*@/);
+    expect(server.stdout()).not.toContain('hunter2');
+    server.kill();
+    expect(await server.exited).toBe(0);
+  });
+});
