@@ -2,6 +2,13 @@
 // login; the emulator and the store contract suite live in 'express-wx-login/testing'.
 
 export type { LoginEvent, PhoneEvent, SigningKey, WxAuthOptions } from './core/options.js';
+export {
+  WebLogin,
+  type WebLoginCallback,
+  type WebLoginOutcome,
+  type WebLoginStart,
+} from './core/web-login.js';
+export type { WebLoginOptions, WebLoginScope } from './core/web-login-options.js';
 export { type LoginResult, type VerifiedIdentity, WxAuth } from './core/wx-auth.js';
 export { type DecryptOptions, WxUser } from './core/wx-user.js';
 export { decryptData, type OpenData, sessionKeySignature, verifySignature } from './crypto/index.js';
@@ -20,8 +27,16 @@ export {
   type WxLoginRoutes,
   wxLogin,
 } from './express/wx-login.js';
+export {
+  type WxOAuthCookieOptions,
+  type WxOAuthMiddleware,
+  type WxOAuthOptions,
+  type WxOAuthRoutes,
+  wxOAuth,
+} from './express/wx-oauth.js';
 export type { WxLogger } from './logger.js';
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js';
 export { RedisStore, type RedisStoreOptions } from './stores/redis-store.js';
 export type { Awaitable, SessionStore, StoredValue } from './stores/types.js';
 export type { PhoneInfo } from './wechat/client.js';
+export type { WeChatUserInfo } from './wechat/oauth-client.js';

@@ -5,16 +5,23 @@ import type { WxLogger } from '../logger.js';
 import { MemoryStore } from '../stores/memory-store.js';
 import { REQUIRED_STORE_METHODS, type SessionStore, type StoredValue } from '../stores/types.js';
 import type { PhoneInfo } from '../wechat/client.js';
+import type { WeChatUserInfo } from '../wechat/oauth-client.js';
 
 /** What `onLogin` receives. */
 export interface LoginEvent {
   openid: string;
   unionid?: string;
+  /** The app the user logged in through: the mini program, or for web logins the official account or website app. */
   appId: string;
-  /** True when this store held no session_key for the user: a first login, or the last one expired. */
+  /**
+   * True when this store held no session_key for the user: a first login, or the last one expired.
+   * Always true for web logins, which have no session_key.
+   */
   isNewSession: boolean;
   /** Where the login came from. */
   source: 'miniprogram' | 'web';
+  /** The user's WeChat profile: web logins with `snsapi_userinfo` or `snsapi_login` only. */
+  profile?: WeChatUserInfo;
 }
 
 /** What `onPhoneNumber` receives. */

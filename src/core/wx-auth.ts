@@ -7,6 +7,7 @@ import { isWxLoginError, WxLoginError } from '../errors.js';
 import { log } from '../logger.js';
 import type { StoredValue } from '../stores/types.js';
 import { type PhoneInfo, WeChatClient } from '../wechat/client.js';
+import type { WeChatUserInfo } from '../wechat/oauth-client.js';
 import { AccessTokenManager } from './access-token.js';
 import { CodeExchanges } from './code-exchange.js';
 import { type Configuration, parseOptions, type WxAuthOptions } from './options.js';
@@ -33,6 +34,10 @@ export interface VerifiedIdentity {
   /** Absent for web logins: OAuth gives no session_key. */
   sessionKey?: string;
   source: 'miniprogram' | 'web';
+  /** The app WeChat issued the openid for, when not the mini program (an official account, a website app). */
+  appId?: string;
+  /** The user's profile from `/sns/userinfo`, passed to `onLogin` only (never stored by the package). */
+  profile?: WeChatUserInfo;
 }
 
 /** Codes from wx.login and getPhoneNumber: visible ASCII, 1-128 characters. */
@@ -111,9 +116,12 @@ export class WxAuth implements WxUserActions {
 
   /** Creates a session for an identity WeChat vouched for, runs `onLogin`, and signs a token. */
   async createSession(identity: VerifiedIdentity): Promise<LoginResult> {
-    const { openid, unionid, sessionKey, source } = identity;
-    const previousKey = await this.#sessions.loadSessionKey(openid);
-    const user = await this.#runOnLogin({ openid, unionid, isNewSession: previousKey === undefined, source });
+    const { openid, unionid, sessionKey, source, profile } = identity;
+    const appId = identity.appId ?? this.config.appId;
+    // Web logins carry no session_key, so there is nothing to look up.
+    const isNewSession =
+      sessionKey === undefined || (await this.#sessions.loadSessionKey(openid)) === undefined;
+    const user = await this.#runOnLogin({ openid, unionid, appId, isNewSession, source, profile });
     const now = Math.floor(Date.now() / 1000);
     const ttlMs = (this.config.tokenTtl + CLOCK_TOLERANCE_SECONDS) * 1000;
     if (sessionKey !== undefined) {
@@ -123,7 +131,7 @@ export class WxAuth implements WxUserActions {
     const record: SessionRecord = {
       sid: randomBytes(16).toString('base64url'),
       openid,
-      appId: this.config.appId,
+      appId,
       source,
       createdAt: now,
       expiresAt: now + this.config.tokenTtl,
@@ -137,7 +145,7 @@ export class WxAuth implements WxUserActions {
       issuedAt: now,
       expiresAt: record.expiresAt,
     });
-    log(this.config.logger, 'info', { openid, sid: record.sid, source }, 'login');
+    log(this.config.logger, 'info', { openid, sid: record.sid, source, appId }, 'login');
     return {
       token,
       tokenType: 'Bearer',
@@ -280,14 +288,20 @@ export class WxAuth implements WxUserActions {
   async #runOnLogin(event: {
     openid: string;
     unionid: string | undefined;
+    appId: string;
     isNewSession: boolean;
     source: 'miniprogram' | 'web';
+    profile: WeChatUserInfo | undefined;
   }): Promise<StoredValue | undefined> {
     const hook = this.config.onLogin;
     if (!hook) return undefined;
-    const { unionid, ...rest } = event;
+    const { unionid, profile, ...rest } = event;
     return this.#runHook('onLogin', () =>
-      hook({ ...rest, appId: this.config.appId, ...(unionid === undefined ? {} : { unionid }) }),
+      hook({
+        ...rest,
+        ...(unionid === undefined ? {} : { unionid }),
+        ...(profile === undefined ? {} : { profile }),
+      }),
     );
   }
 

@@ -20,7 +20,7 @@ declare global {
 }
 
 export interface RequireWxSessionOptions {
-  /** Let requests without any Authorization header through, without `req.wxUser`. A bad token is still 401. Defaults to `false`. */
+  /** Let requests without any token (no Authorization header, no wxOAuth() token cookie) through, without `req.wxUser`. A bad token is still 401. Defaults to `false`. */
   optional?: boolean;
 }
 

@@ -9,6 +9,7 @@ import { WxLoginError } from '../errors.js';
 import { authenticateRequest } from './authenticate-request.js';
 import { sendError } from './error-handler.js';
 import { attachAuth } from './request-context.js';
+import { clearTokenCookieIfUsed } from './token-cookie.js';
 
 export interface WxLoginRoutes {
   /** Defaults to `'/wx/login'`. */
@@ -36,6 +37,7 @@ const loginRoute: Route = async (req, res, auth) => {
 };
 
 const logoutRoute: Route = async (req, res, auth) => {
+  clearTokenCookieIfUsed(auth, req, res);
   const user = await authenticateRequest(auth, req, false);
   if (user) await auth.revokeSession(user.sessionId);
   res.status(204).end();

@@ -7,6 +7,8 @@ export type {
   EmulatorCall,
   EmulatorEndpoint,
   EmulatorFault,
+  OAuthScope,
+  OAuthUserInput,
   WeChatEmulatorOptions,
 } from './emulator/types.js';
 export {

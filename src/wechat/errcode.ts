@@ -52,6 +52,10 @@ function mapErrcode(errcode: number, kind: WeChatCallKind): Mapped {
     // 40013 here means the code came from another mini program, not that our appid is wrong.
     return { code: 'WX_PHONE_CODE_INVALID', message: 'the phone code is invalid, expired or already used' };
   }
+  if (kind === 'oauth') {
+    const oauth = mapOAuthErrcode(errcode);
+    if (oauth) return oauth;
+  }
   if (errcode === 40029 || errcode === 42003 || errcode === 41008) {
     return {
       code: 'WX_CODE_INVALID',
@@ -66,6 +70,24 @@ function mapErrcode(errcode: number, kind: WeChatCallKind): Mapped {
     return { code: 'WX_CONFIG_REJECTED', message: 'the server is misconfigured for WeChat' };
   }
   return { code: 'WX_UPSTREAM_ERROR', message: `WeChat refused the request (errcode ${errcode})` };
+}
+
+/** Web OAuth (/sns/oauth2/*, /sns/userinfo): the code came from a browser redirect, not wx.login(). */
+function mapOAuthErrcode(errcode: number): Mapped | undefined {
+  if (errcode === 40029 || errcode === 42003 || errcode === 41008) {
+    return { code: 'WX_CODE_INVALID', message: 'the authorization code is invalid or expired; log in again' };
+  }
+  if (errcode === 40163) {
+    return { code: 'WX_CODE_USED', message: 'the authorization code was already used; log in again' };
+  }
+  if (errcode === 48001 || errcode === 50001) {
+    // The user's grant lacks snsapi_userinfo (or the app lacks the API): no profile to be had.
+    return {
+      code: 'WX_OAUTH_SCOPE_INSUFFICIENT',
+      message: 'WeChat refused the user profile: the authorization does not cover it',
+    };
+  }
+  return undefined;
 }
 
 /**

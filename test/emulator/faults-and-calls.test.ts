@@ -173,10 +173,10 @@ describe('the call log', () => {
   });
 
   it('answers an unknown path 404 and logs it as unknown', async () => {
-    const res = await get(emulator, '/sns/userinfo', { openid: 'o' });
+    const res = await get(emulator, '/sns/unknown_api', { openid: 'o' });
     expect(res).toMatchObject({ status: 404, text: 'not found' });
     expect(emulator.calls).toEqual([
-      expect.objectContaining({ endpoint: 'unknown', path: '/sns/userinfo', status: 404 }),
+      expect.objectContaining({ endpoint: 'unknown', path: '/sns/unknown_api', status: 404 }),
     ]);
   });
 

@@ -13,6 +13,9 @@ const env = (name: string): string => {
 
 const client = new Redis(env('REDIS_URL'), { maxRetriesPerRequest: 1 });
 client.on('error', () => undefined);
+// RedisStore refuses commands until the client is ready (a quick 503 rather than a queue), so a
+// real app, like this one, starts serving once it is.
+await new Promise<void>((resolve) => client.once('ready', () => resolve()));
 
 const app = express();
 app.use(express.json());

@@ -65,7 +65,9 @@ function handle(
     return;
   }
 
-  const request = { method, query: call.query, rawBody };
+  const raw = req.url ?? '';
+  const rawQuery = raw.includes('?') ? raw.slice(raw.indexOf('?') + 1) : '';
+  const request = { method, query: call.query, rawQuery, rawBody };
   const fault = faults.take(route.endpoint);
   if (!fault) {
     answer(route.handler(request, ctx));
@@ -89,6 +91,7 @@ function handle(
 function send(res: ServerResponse, reply: Reply): void {
   if (res.destroyed) return;
   res.writeHead(reply.status, {
+    ...reply.headers,
     'Content-Type': reply.contentType,
     'Content-Length': Buffer.byteLength(reply.body),
   });

@@ -7,6 +7,7 @@ import { AccessTokens } from './access-tokens.js';
 import { CallLog } from './call-log.js';
 import { createDispatcher } from './dispatch.js';
 import { FaultQueue } from './faults.js';
+import { OAuthGrants } from './oauth-grants.js';
 import { encryptOpenData } from './open-data.js';
 import { EmulatorState, type UserInput } from './state.js';
 import type {
@@ -14,6 +15,7 @@ import type {
   EmulatorCall,
   EmulatorEndpoint,
   EmulatorFault,
+  OAuthUserInput,
   WeChatEmulatorOptions,
 } from './types.js';
 
@@ -31,6 +33,7 @@ const DEFAULT_APP = { appId: 'wx_emulator_app00', appSecret: 'emulator_secret_01
 export class WeChatEmulator {
   readonly #state: EmulatorState;
   readonly #tokens: AccessTokens;
+  readonly #oauth: OAuthGrants;
   readonly #faults = new FaultQueue();
   readonly #log = new CallLog();
   readonly #server: Server;
@@ -48,9 +51,11 @@ export class WeChatEmulator {
       now,
     });
     this.#tokens = new AccessTokens(ttlSeconds, now);
+    this.#oauth = new OAuthGrants(this.#state, options.apps ?? [DEFAULT_APP], ttlSeconds);
     const ctx = {
       state: this.#state,
       tokens: this.#tokens,
+      oauth: this.#oauth,
       phoneCountryCodeAsNumber: options.phoneCountryCodeAsNumber ?? false,
     };
     this.#server = createServer(createDispatcher(ctx, this.#faults, this.#log));
@@ -179,6 +184,21 @@ export class WeChatEmulator {
       appid: options.watermarkAppId ?? user?.appId ?? options.appId ?? this.appId,
       timestamp: options.timestamp ?? Math.floor(this.#state.now() / 1000),
     });
+  }
+
+  /**
+   * Chooses who is signed in to WeChat in the browser that opens the web OAuth pages
+   * (`/connect/oauth2/authorize`, `/connect/qrconnect`) from now on, and how they answer the
+   * consent page. Their user in the app that asks is found by `openid`, else by `unionid` (the
+   * same person as a mini-program user with that unionid), else created. With no argument: a new
+   * user at each authorization, and the consent page shown.
+   *
+   * @example
+   * const mini = emulator.createUser({ withUnionid: true });
+   * emulator.oauthUser({ unionid: mini.unionid, nickname: 'Mei', consent: 'allow' }); // redirects back at once
+   */
+  oauthUser(person: OAuthUserInput = {}): void {
+    this.#oauth.signIn(person);
   }
 
   /**

@@ -2,6 +2,7 @@
 // the two checks WeChat makes before any work (the app's credentials, or an access_token).
 
 import type { AccessTokens } from './access-tokens.js';
+import type { OAuthGrants } from './oauth-grants.js';
 import { type Reply, wxError } from './replies.js';
 import type { EmulatorState } from './state.js';
 
@@ -9,6 +10,8 @@ import type { EmulatorState } from './state.js';
 export interface EmulatorRequest {
   method: string;
   query: Record<string, string>;
+  /** The query string exactly as sent: WeChat's authorize page checks the parameters' order. */
+  rawQuery: string;
   rawBody: string;
 }
 
@@ -16,6 +19,7 @@ export interface EmulatorRequest {
 export interface EndpointContext {
   state: EmulatorState;
   tokens: AccessTokens;
+  oauth: OAuthGrants;
   phoneCountryCodeAsNumber: boolean;
 }
 

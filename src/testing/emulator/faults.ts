@@ -12,6 +12,13 @@ export const ENDPOINTS: readonly EmulatorEndpoint[] = [
   'getuserphonenumber',
   'checksession',
   'resetusersessionkey',
+  'oauth2_authorize',
+  'qrconnect',
+  'oauth_confirm',
+  'oauth2_access_token',
+  'oauth2_refresh_token',
+  'userinfo',
+  'sns_auth',
 ];
 
 interface QueuedFault {
@@ -87,6 +94,13 @@ const TRUNCATED: Readonly<Record<EmulatorEndpoint, string>> = {
   getuserphonenumber: '{"errcode":0,"errmsg":"ok","phone_info":{"phoneNum',
   checksession: '{"errcode":0,"errm',
   resetusersessionkey: '{"errcode":0,"errmsg":"ok","openid":"o',
+  oauth2_authorize: '<!DOCTYPE html><html><head><title>',
+  qrconnect: '<!DOCTYPE html><html><head><title>',
+  oauth_confirm: '<!DOCTYPE html><html><head><title>',
+  oauth2_access_token: '{"access_token":"86_Rnbl',
+  oauth2_refresh_token: '{"access_token":"86_Rnbl',
+  userinfo: '{"openid":"o',
+  sns_auth: '{"errcode":0,"errm',
 };
 
 function assertFault(fault: EmulatorFault): void {

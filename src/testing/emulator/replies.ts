@@ -10,6 +10,8 @@ export interface Reply {
   body: string;
   /** The errcode in the body, for the call log. */
   errcode?: number;
+  /** More headers, such as `Location` for the OAuth pages' redirects. */
+  headers?: Record<string, string>;
 }
 
 const JSON_TYPE = 'application/json; encoding=utf-8';
@@ -23,6 +25,7 @@ const ERRMSG: Readonly<Record<number, string>> = {
   40013: 'invalid appid',
   40014: 'invalid access_token',
   40029: 'invalid code',
+  40030: 'invalid refresh_token',
   40125: 'invalid appsecret',
   40163: 'code been used',
   40164: 'invalid ip 127.0.0.1 ipv6 ::ffff:127.0.0.1, not in whitelist',
@@ -32,11 +35,14 @@ const ERRMSG: Readonly<Record<number, string>> = {
   41004: 'appsecret missing',
   41008: 'missing code',
   42001: 'access_token expired',
+  42002: 'refresh_token expired',
+  42003: 'code expired',
   43002: 'require POST method',
   45009: 'reach max api daily quota limit',
   45011: 'api minute-quota reach limit mustslower retry next minute',
   47001: 'data format error',
   48001: 'api unauthorized',
+  50001: 'user unauthorized',
   87008: 'invalid sig_method',
   87009: 'invalid signature',
 };
@@ -89,6 +95,16 @@ export function htmlPage(status: number): Reply {
     `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`,
     'text/html',
   );
+}
+
+/**
+ * A 302 to `location`, as WeChat's OAuth pages send the browser back to the site.
+ *
+ * @example
+ * redirectTo('https://example.com/cb?code=CODE&state=STATE');
+ */
+export function redirectTo(location: string): Reply {
+  return { status: 302, contentType: 'text/html; charset=utf-8', body: '', headers: { Location: location } };
 }
 
 /**

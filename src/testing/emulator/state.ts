@@ -107,6 +107,14 @@ export class EmulatorState {
     return undefined;
   }
 
+  /** The user of `appId` with that unionid: one person, seen by another app of the same Open Platform account. */
+  findByUnionid(unionid: string, appId: string): EmulatedUser | undefined {
+    for (const user of this.#users.values()) {
+      if (user.appId === appId && user.unionid === unionid) return user;
+    }
+    return undefined;
+  }
+
   /** Gives the user a new session_key; the old one stops working at once. */
   rotateSessionKey(user: EmulatedUser): string {
     user.sessionKey = this.#newKey();

@@ -8,8 +8,13 @@
  * const emulator = await startWeChatEmulator({ codeTtlMs: 1000, now: () => clock });
  */
 export interface WeChatEmulatorOptions {
-  /** The mini programs it knows. Defaults to one app, `wx_emulator_app00` / `emulator_secret_0123456789abcdef`. */
-  apps?: Array<{ appId: string; appSecret: string }>;
+  /**
+   * The apps it knows: mini programs, official accounts, website apps. Defaults to one app,
+   * `wx_emulator_app00` / `emulator_secret_0123456789abcdef`. For web OAuth, `oauthDomain` is the
+   * host (with `:port` if any) that `redirect_uri` must have (any when absent: 10003 otherwise),
+   * and `oauthScopes` the scopes the app may ask for (all when absent: 10005 otherwise).
+   */
+  apps?: Array<{ appId: string; appSecret: string; oauthDomain?: string; oauthScopes?: OAuthScope[] }>;
   /** Defaults to `'127.0.0.1'`. */
   host?: string;
   /** Defaults to `0`: a free port. */
@@ -64,7 +69,51 @@ export type EmulatorEndpoint =
   | 'stable_token'
   | 'getuserphonenumber'
   | 'checksession'
-  | 'resetusersessionkey';
+  | 'resetusersessionkey'
+  // web OAuth: the pages a browser opens, then the server APIs
+  | 'oauth2_authorize'
+  | 'qrconnect'
+  | 'oauth_confirm'
+  | 'oauth2_access_token'
+  | 'oauth2_refresh_token'
+  | 'userinfo'
+  | 'sns_auth';
+
+/**
+ * The web OAuth scopes: `snsapi_base` and `snsapi_userinfo` on `/connect/oauth2/authorize`,
+ * `snsapi_login` on `/connect/qrconnect`.
+ *
+ * @example
+ * const scope: OAuthScope = 'snsapi_userinfo';
+ */
+export type OAuthScope = 'snsapi_base' | 'snsapi_userinfo' | 'snsapi_login';
+
+/**
+ * Who is signed in to WeChat in the browser that opens the authorize page, and how they answer
+ * it (see `WeChatEmulator.oauthUser`). Their user in the app is found by `openid`, else by
+ * `unionid`, else created (with these fields).
+ *
+ * @example
+ * emulator.oauthUser({ unionid: miniProgramUser.unionid, nickname: 'Mei', consent: 'allow' });
+ */
+export interface OAuthUserInput {
+  openid?: string;
+  /** Links the person to their users in the other apps of the same Open Platform account. */
+  unionid?: string;
+  /** For a new user without a given unionid: make one up. */
+  withUnionid?: boolean;
+  /** Defaults to `'微信用户'`. */
+  nickname?: string;
+  /** 0 unknown, 1 male, 2 female. Defaults to `0`. */
+  sex?: number;
+  headimgurl?: string;
+  /**
+   * `'page'` (default): show the consent page with its Allow and Deny buttons. `'allow'` and
+   * `'deny'`: answer at once with a redirect, as a test without a browser needs. `snsapi_base`
+   * never asks, as on WeChat.
+   */
+  consent?: 'page' | 'allow' | 'deny';
+}
 
 /**
  * A fault that the emulator plays instead of (or, for `delay`, before) its normal answer. Faults

@@ -1,0 +1,156 @@
+// WebLogin: the framework-free web OAuth flow of one official account or website app. Start: a
+// fresh state and WeChat's authorize URL. Callback: state checks, code exchange, profile, session.
+
+import { WxLoginError } from '../errors.js';
+import { log } from '../logger.js';
+import { WeChatOAuthClient, type WeChatUserInfo } from '../wechat/oauth-client.js';
+import { OAuthStates } from './oauth-state.js';
+import { safeReturnPath } from './return-to.js';
+import { parseWebLoginOptions, type WebLoginConfig, type WebLoginOptions } from './web-login-options.js';
+import type { LoginResult, WxAuth } from './wx-auth.js';
+
+/** Where to send the browser to start a login, and what the browser must keep meanwhile. */
+export interface WebLoginStart {
+  /** WeChat's authorize (or QR) page, parameters in the order WeChat checks, `#wechat_redirect` last. */
+  url: string;
+  state: string;
+  /** For the state cookie: proves at the callback that this browser started the flow. */
+  binding: string;
+  /** The same-origin path to go to afterwards (`'/'` when none or an unsafe one was asked for). */
+  returnTo: string;
+}
+
+/** How a callback ended when it did not throw: logged in, or the user said no. */
+export type WebLoginOutcome =
+  | { kind: 'login'; result: LoginResult; returnTo: string }
+  | { kind: 'denied'; returnTo: string };
+
+/** What the callback received; `undefined` for an absent parameter. */
+export interface WebLoginCallback {
+  state: string | undefined;
+  code: string | undefined;
+  /** The state cookie's value, when the browser sent one. */
+  binding: string | undefined;
+}
+
+const CODE_PATTERN = /^[\x21-\x7e]{1,128}$/;
+
+/**
+ * Web login through WeChat OAuth, sharing the sessions and tokens of a `WxAuth`: web users get
+ * what mini-program users get, and `requireWxSession()` accepts both.
+ *
+ * @example
+ * const web = new WebLogin(auth, { appId: 'wxWebApp', appSecret, scope: 'snsapi_login', redirectUri: 'https://example.com/wx/web/callback' });
+ * const { url, binding } = await web.begin('/account');          // redirect to url, keep binding in a cookie
+ * const outcome = await web.complete({ state, code, binding });  // { kind: 'login', result: { token, ... }, returnTo }
+ */
+export class WebLogin {
+  readonly config: WebLoginConfig;
+  readonly auth: WxAuth;
+  readonly #states: OAuthStates;
+  readonly #oauth: WeChatOAuthClient;
+
+  constructor(auth: WxAuth, options: WebLoginOptions) {
+    this.auth = auth;
+    this.config = parseWebLoginOptions(options, auth.config.apiBaseUrl);
+    const { store, signingKeys, timeoutMs, retries, retryDelayMs, logger } = auth.config;
+    this.#states = new OAuthStates({
+      store,
+      namespace: auth.appId,
+      webAppId: this.config.appId,
+      signingKeys,
+      ttlMs: this.config.stateTtlSeconds * 1000,
+      logger,
+    });
+    this.#oauth = new WeChatOAuthClient({
+      appId: this.config.appId,
+      appSecret: this.config.appSecret,
+      baseUrl: this.config.apiBaseUrl,
+      timeoutMs,
+      retries,
+      retryDelayMs,
+      logger,
+    });
+  }
+
+  /** Starts a login: stores a fresh single-use state and builds WeChat's URL. */
+  async begin(returnTo: unknown): Promise<WebLoginStart> {
+    const safe = safeReturnPath(returnTo) ?? '/';
+    const { state, binding } = await this.#states.issue({ returnTo: safe });
+    return { url: this.authorizeUrl(state), state, binding, returnTo: safe };
+  }
+
+  /** WeChat's authorize URL for `state`, exactly as WeChat wants it (it checks the order). */
+  authorizeUrl(state: string): string {
+    const { authorizeBaseUrl, appId, redirectUri, scope } = this.config;
+    const path = scope === 'snsapi_login' ? '/connect/qrconnect' : '/connect/oauth2/authorize';
+    return (
+      `${authorizeBaseUrl}${path}?appid=${encodeURIComponent(appId)}` +
+      `&redirect_uri=${encodeURIComponent(redirectUri)}&response_type=code&scope=${scope}` +
+      `&state=${state}#wechat_redirect`
+    );
+  }
+
+  /**
+   * Finishes a login. The state is checked (present, well formed, bound to this browser) and used
+   * up before WeChat is called at all; then the code is exchanged, the profile fetched for
+   * `snsapi_userinfo`/`snsapi_login`, and a session created as for the mini program.
+   * Throws WX_OAUTH_STATE_MISSING (400), WX_OAUTH_STATE_INVALID / WX_OAUTH_STATE_MISMATCH (403),
+   * WX_INVALID_REQUEST, or the WeChat errors (WX_CODE_INVALID, WX_CODE_USED, WX_OAUTH_SCOPE_INSUFFICIENT, ...).
+   */
+  async complete(input: WebLoginCallback): Promise<WebLoginOutcome> {
+    const { state, code, binding } = input;
+    if (state === undefined || state === '') {
+      throw this.#refuse('WX_OAUTH_STATE_MISSING', 'the callback has no state; start the login again');
+    }
+    if (!OAuthStates.wellFormed(state)) {
+      throw this.#refuse('WX_OAUTH_STATE_INVALID', 'the login state is unknown, expired or already used');
+    }
+    if (binding === undefined) {
+      if (!this.config.allowMissingStateCookie) {
+        throw this.#refuse(
+          'WX_OAUTH_STATE_MISMATCH',
+          'this browser did not start the login (no state cookie); start it again',
+        );
+      }
+      log(this.auth.config.logger, 'info', { appId: this.config.appId }, 'web login without state cookie');
+    } else if (!this.#states.bindingMatches(state, binding)) {
+      throw this.#refuse('WX_OAUTH_STATE_MISMATCH', 'this browser did not start the login; start it again');
+    }
+    if (code !== undefined && !CODE_PATTERN.test(code)) {
+      throw new WxLoginError('WX_INVALID_REQUEST', '"code" must be 1-128 visible ASCII characters');
+    }
+    const entry = await this.#states.consume(state);
+    if (!entry) {
+      throw this.#refuse('WX_OAUTH_STATE_INVALID', 'the login state is unknown, expired or already used');
+    }
+    // WeChat redirects with the state alone when the user refuses.
+    if (code === undefined) return { kind: 'denied', returnTo: entry.returnTo };
+
+    const grant = await this.#oauth.exchangeCode(code);
+    let profile: WeChatUserInfo | undefined;
+    if (this.config.scope !== 'snsapi_base') profile = await this.#oauth.userInfo(grant, this.config.lang);
+    const unionid = grant.unionid ?? profile?.unionid;
+    const result = await this.auth.createSession({
+      openid: grant.openid,
+      source: 'web',
+      appId: this.config.appId,
+      ...(unionid === undefined ? {} : { unionid }),
+      ...(profile === undefined ? {} : { profile }),
+    });
+    return { kind: 'login', result, returnTo: entry.returnTo };
+  }
+
+  /** Releases keep-alive sockets. */
+  close(): void {
+    this.#oauth.close();
+  }
+
+  #refuse(
+    code: 'WX_OAUTH_STATE_MISSING' | 'WX_OAUTH_STATE_INVALID' | 'WX_OAUTH_STATE_MISMATCH',
+    message: string,
+  ): WxLoginError {
+    log(this.auth.config.logger, 'info', { appId: this.config.appId, code }, 'web login refused');
+    return new WxLoginError(code, message);
+  }
+}

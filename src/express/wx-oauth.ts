@@ -1,0 +1,227 @@
+// wxOAuth(): the Express middleware of WeChat web login (official-account H5 pages, website QR
+// login). GET start redirects to WeChat with a fresh state; GET callback logs the user in.
+
+import type { Request, RequestHandler, Response } from 'express';
+import { WebLogin, type WebLoginOutcome } from '../core/web-login.js';
+import type { WebLoginOptions } from '../core/web-login-options.js';
+import type { WxAuth } from '../core/wx-auth.js';
+import { isWxLoginError, WxLoginError } from '../errors.js';
+import { log } from '../logger.js';
+import { sendError } from './error-handler.js';
+import { attachAuth, authOf } from './request-context.js';
+import {
+  COOKIE_NAME,
+  cookieValues,
+  registerTokenCookie,
+  serializeCookie,
+  type TokenCookieSettings,
+} from './token-cookie.js';
+
+export interface WxOAuthRoutes {
+  /** Defaults to `'/wx/web/login'`. Accepts `?returnTo=/a/local/path`. */
+  start?: string;
+  /** Defaults to `'/wx/web/callback'`: the path of `redirectUri` as this middleware sees it. */
+  callback?: string;
+}
+
+export interface WxOAuthCookieOptions {
+  /** The token cookie's name. Defaults to `'wxl_token'`. */
+  name?: string;
+  /** Defaults to `true`. Turn off only for plain-http development. */
+  secure?: boolean;
+  /** Defaults to none: the cookie goes back only to the host that set it. */
+  domain?: string;
+}
+
+export interface WxOAuthOptions extends WebLoginOptions {
+  /** The service of the `wxLogin()` whose sessions and tokens web users get: `wxLogin(...).auth`. Required. */
+  auth: WxAuth;
+  /** Route paths, relative to where the middleware is mounted. */
+  routes?: WxOAuthRoutes;
+  /**
+   * `'cookie'` (default): the token in an HttpOnly, SameSite=Lax cookie, then a redirect to
+   * `returnTo`. `'json'`: the callback answers the body of `POST /wx/login`.
+   */
+  deliver?: 'cookie' | 'json';
+  /** The cookies' attributes. */
+  cookie?: WxOAuthCookieOptions;
+}
+
+/** What `wxOAuth()` returns: `app.use()` takes it as is. */
+export type WxOAuthMiddleware = RequestHandler & {
+  /** The framework-free service behind it. */
+  webLogin: WebLogin;
+  /** Releases keep-alive sockets to WeChat. */
+  close(): void;
+};
+
+/** Holds the state's HMAC from start to callback; sent back only to the callback path. */
+const STATE_COOKIE = 'wxl_oauth_state';
+const DOMAIN = /^\.?[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/;
+
+/**
+ * WeChat web login, sharing the sessions of a `wxLogin()`: `requireWxSession()` accepts web users
+ * (by the token cookie when there is no Authorization header) like mini-program users.
+ *
+ * @example
+ * const wx = wxLogin({ appId: MINI_APP_ID, appSecret: MINI_SECRET, tokenSecret });
+ * app.use(wx);
+ * app.use(wxOAuth({ auth: wx.auth, appId: MP_APP_ID, appSecret: MP_SECRET, scope: 'snsapi_userinfo', redirectUri: 'https://example.com/wx/web/callback' }));
+ * // <a href="/wx/web/login?returnTo=/account">Log in with WeChat</a>
+ * app.get('/account', requireWxSession(), (req, res) => res.json(req.wxUser));
+ */
+export function wxOAuth(options: WxOAuthOptions): WxOAuthMiddleware {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('express-wx-login: options must be an object');
+  }
+  const { auth, routes: routeOptions, deliver = 'cookie', cookie = {}, ...webOptions } = options;
+  // Duck-typed: a WxAuth from another copy of the package (ESM and CJS both loaded) is fine.
+  if (typeof auth?.createSession !== 'function' || typeof auth.config !== 'object') {
+    throw new TypeError('express-wx-login: option "auth" is required: pass wxLogin(...).auth');
+  }
+  if (deliver !== 'cookie' && deliver !== 'json') fail('deliver', 'must be "cookie" or "json"');
+  const settings = parseCookie(cookie);
+  const routes = parseRoutes(routeOptions);
+  const web = new WebLogin(auth, webOptions);
+  const { logger, tokenTtl } = auth.config;
+  if (!web.config.callbackPath.endsWith(routes.callback)) {
+    log(
+      logger,
+      'warn',
+      { redirectUri: web.config.redirectUri, callback: routes.callback },
+      'the path of redirectUri does not end with routes.callback: is the callback route reachable?',
+    );
+  }
+  if (deliver === 'cookie') registerTokenCookie(auth, settings);
+  const stateCookie = (value: string, maxAgeSeconds: number) =>
+    serializeCookie(STATE_COOKIE, value, {
+      maxAgeSeconds,
+      path: web.config.callbackPath,
+      secure: settings.secure,
+      domain: settings.domain,
+    });
+
+  const start = async (req: Request, res: Response) => {
+    const returnTo = new URLSearchParams(queryOf(req)).getAll('returnTo');
+    const started = await web.begin(returnTo.length === 1 ? returnTo[0] : undefined);
+    res.setHeader('Cache-Control', 'no-store');
+    res.append('Set-Cookie', stateCookie(started.binding, web.config.stateTtlSeconds));
+    redirect(res, started.url);
+  };
+
+  const callback = async (req: Request, res: Response) => {
+    res.setHeader('Cache-Control', 'no-store');
+    // The callback URL holds the code: keep it out of Referer headers of whatever comes next.
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    const query = new URLSearchParams(queryOf(req));
+    let outcome: WebLoginOutcome;
+    try {
+      outcome = await web.complete({
+        state: single(query, 'state'),
+        code: single(query, 'code'),
+        binding: cookieValues(req, STATE_COOKIE)[0],
+      });
+    } catch (err) {
+      // A state cookie of a foreign flow may belong to a login this browser has under way: keep it.
+      if (!(isWxLoginError(err) && err.code === 'WX_OAUTH_STATE_MISMATCH')) {
+        res.append('Set-Cookie', stateCookie('', 0));
+      }
+      throw err;
+    }
+    res.append('Set-Cookie', stateCookie('', 0));
+    if (outcome.kind === 'denied') {
+      if (deliver === 'json')
+        throw new WxLoginError('WX_OAUTH_DENIED', 'the user did not authorize the login');
+      redirect(res, withParam(outcome.returnTo, 'wx_login', 'denied'));
+      return;
+    }
+    if (deliver === 'json') {
+      res.status(200).json(outcome.result);
+      return;
+    }
+    res.append(
+      'Set-Cookie',
+      serializeCookie(settings.name, outcome.result.token, {
+        maxAgeSeconds: tokenTtl,
+        path: '/',
+        secure: settings.secure,
+        domain: settings.domain,
+      }),
+    );
+    redirect(res, outcome.returnTo);
+  };
+
+  const handler: RequestHandler = (req, res, next) => {
+    // Helps apps that built a WxAuth without mounting wxLogin(): requireWxSession() finds it.
+    if (!authOf(req)) attachAuth(req, auth);
+    const route =
+      req.method !== 'GET' && req.method !== 'HEAD'
+        ? undefined
+        : req.path === routes.start
+          ? start
+          : req.path === routes.callback
+            ? callback
+            : undefined;
+    if (!route) {
+      next();
+      return;
+    }
+    route(req, res).catch((err: unknown) => sendError(res, err, logger));
+  };
+
+  return Object.assign(handler, { webLogin: web, close: () => web.close() });
+}
+
+function fail(option: string, requirement: string): never {
+  throw new TypeError(`express-wx-login: option "${option}" ${requirement}`);
+}
+
+function parseCookie(cookie: WxOAuthCookieOptions): TokenCookieSettings {
+  if (typeof cookie !== 'object' || cookie === null) fail('cookie', 'must be an object');
+  const name = cookie.name ?? 'wxl_token';
+  if (typeof name !== 'string' || !COOKIE_NAME.test(name) || name === STATE_COOKIE) {
+    fail('cookie.name', "must be a cookie name (letters, digits and !#$%&'*+-.^_`|~)");
+  }
+  const secure = cookie.secure ?? true;
+  if (typeof secure !== 'boolean') fail('cookie.secure', 'must be a boolean');
+  const domain = cookie.domain;
+  if (domain !== undefined && (typeof domain !== 'string' || !DOMAIN.test(domain))) {
+    fail('cookie.domain', 'must be a domain name such as "example.com"');
+  }
+  return { name, secure, domain };
+}
+
+function parseRoutes(options: WxOAuthRoutes | undefined): Required<WxOAuthRoutes> {
+  const routes = { start: '/wx/web/login', callback: '/wx/web/callback', ...options };
+  for (const name of ['start', 'callback'] as const) {
+    if (typeof routes[name] !== 'string' || !routes[name].startsWith('/')) {
+      fail(`routes.${name}`, 'must be a path starting with "/"');
+    }
+  }
+  if (routes.start === routes.callback) fail('routes.callback', 'must differ from routes.start');
+  return routes;
+}
+
+/** The raw query string: parsed here, not by the app's query parser, so repeats are seen. */
+function queryOf(req: Request): string {
+  const i = req.url.indexOf('?');
+  return i < 0 ? '' : req.url.slice(i + 1);
+}
+
+function single(query: URLSearchParams, name: string): string | undefined {
+  const values = query.getAll(name);
+  if (values.length > 1) throw new WxLoginError('WX_INVALID_REQUEST', `"${name}" must appear once`);
+  return values[0];
+}
+
+function redirect(res: Response, location: string): void {
+  res.status(302).setHeader('Location', location);
+  res.end();
+}
+
+/** Adds `name=value` to a local path's query, before any #fragment. */
+function withParam(path: string, name: string, value: string): string {
+  const url = new URL(path, 'http://return-to.invalid');
+  url.searchParams.set(name, value);
+  return `${url.pathname}${url.search}${url.hash}`;
+}

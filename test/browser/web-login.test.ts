@@ -1,0 +1,67 @@
+// The web login in a real browser: Debian's headless Chromium, driven by playwright-core, opens the
+// app's start URL, presses "Allow" on the emulator's authorize page and lands logged in.
+
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startWebApp, startWebEmulator } from '../helpers/web-app.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const emulator = await startWebEmulator();
+// Both servers are on 127.0.0.1 over plain http: the cookies cannot be Secure here.
+const web = await startWebApp(emulator, { oauth: { cookie: { secure: false } } });
+
+let profileDir = '';
+let context: BrowserContext;
+
+beforeAll(async () => {
+  profileDir = await mkdtemp(join(tmpdir(), 'wxl-chromium-'));
+  context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await context?.close();
+  await rm(profileDir, { recursive: true, force: true });
+});
+
+it('logs in through the emulator’s authorize page and shows the openid', async () => {
+  emulator.oauthUser({ nickname: 'Chromium', withUnionid: true, consent: 'page' });
+  const page = await context.newPage();
+  await page.goto(`${web.base}/wx/web/login?returnTo=/account`);
+
+  // On "open.weixin.qq.com": the app and the scope it asks for, and the two buttons.
+  expect(page.url()).toMatch(new RegExp(`^${emulator.url}/connect/oauth2/authorize\\?appid=`));
+  await expect.poll(() => page.locator('#scope').textContent()).toBe('snsapi_userinfo');
+  const openidOnWeChat = await page.locator('#openid').textContent();
+  await Promise.all([page.waitForURL(`${web.base}/account`), page.locator('#allow').click()]);
+
+  const shown = await page.locator('#openid').textContent();
+  expect(shown).toBe(openidOnWeChat);
+  const cookies = await context.cookies(web.base);
+  const token = cookies.find((c) => c.name === 'wxl_token');
+  expect(token).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/', secure: false });
+  expect(cookies.some((c) => c.name === 'wxl_oauth_state')).toBe(false);
+  // HttpOnly: the page's own scripts never see the token.
+  expect(await page.evaluate('document.cookie')).not.toContain('wxl_token');
+  expect(web.logins).toHaveLength(1);
+  expect(web.logins[0]).toMatchObject({ openid: shown, source: 'web', profile: { nickname: 'Chromium' } });
+
+  await mkdir('test-results', { recursive: true });
+  await page.screenshot({ path: 'test-results/web-login.png', fullPage: true });
+  await page.close();
+}, 60_000);

@@ -1,0 +1,96 @@
+// Builds what web-login tests need: an emulator knowing a mini program, an official account and a
+// website app, and the test app listening on a real loopback port (redirect_uri is absolute).
+
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import { afterAll } from 'vitest';
+import {
+  type LoginEvent,
+  requireWxSession,
+  type WxLoginMiddleware,
+  type WxLoginOptions,
+  type WxOAuthMiddleware,
+  type WxOAuthOptions,
+  wxOAuth,
+} from '../../src/index.js';
+import type { WeChatEmulator } from '../../src/testing/index.js';
+import { buildApp, type LogLine, startEmulator } from './app.js';
+
+export const MINI = { appId: 'wx_mini_program_01', appSecret: 'mini_secret_0123456789abcdef0000' };
+export const OFFICIAL = {
+  appId: 'wx_official_acct_1',
+  appSecret: 'official_secret_0123456789abcdef',
+  oauthScopes: ['snsapi_base' as const, 'snsapi_userinfo' as const],
+};
+export const WEBSITE = {
+  appId: 'wx_website_app_001',
+  appSecret: 'website_secret_0123456789abcdef0',
+  oauthScopes: ['snsapi_login' as const],
+};
+
+/** An emulator with the three apps, closed after the test file. */
+export function startWebEmulator(options: Parameters<typeof startEmulator>[0] = {}): Promise<WeChatEmulator> {
+  return startEmulator({ apps: [MINI, OFFICIAL, WEBSITE], ...options });
+}
+
+export interface WebApp {
+  /** `http://127.0.0.1:PORT` */
+  base: string;
+  app: Express;
+  wx: WxLoginMiddleware;
+  /** The official account's H5 login unless `oauth` overrides it. */
+  oauth: WxOAuthMiddleware;
+  lines: LogLine[];
+  /** Every onLogin event, in order. */
+  logins: LoginEvent[];
+}
+
+/**
+ * The test app: wxLogin for the mini program, one wxOAuth (official account, `snsapi_userinfo`,
+ * cookie delivery over plain http unless overridden), `/me` and an HTML `/account` page.
+ */
+export async function startWebApp(
+  emulator: WeChatEmulator,
+  options: {
+    oauth?: Partial<WxOAuthOptions>;
+    login?: Partial<WxLoginOptions>;
+    more?: (app: Express, wx: WxLoginMiddleware, base: string) => void;
+  } = {},
+): Promise<WebApp> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  server.on('close', () => server.closeAllConnections());
+
+  const logins: LoginEvent[] = [];
+  const built = buildApp(emulator, {
+    onLogin: (event) => {
+      logins.push(event);
+      return { userId: `user-of-${event.unionid ?? event.openid}` };
+    },
+    ...options.login,
+  });
+  const oauth = wxOAuth({
+    auth: built.middleware.auth,
+    appId: OFFICIAL.appId,
+    appSecret: OFFICIAL.appSecret,
+    scope: 'snsapi_userinfo',
+    redirectUri: `${base}/wx/web/callback`,
+    authorizeBaseUrl: emulator.url,
+    cookie: { secure: false },
+    ...options.oauth,
+  });
+  afterAll(() => oauth.close());
+  built.app.use(oauth);
+  built.app.get('/account', requireWxSession({ optional: true }), (req, res) => {
+    const who = req.wxUser
+      ? `<p id="openid">${req.wxUser.openid}</p>`
+      : '<p id="anonymous">not logged in</p>';
+    res.type('html').send(`<!DOCTYPE html><html><body><h1>Account</h1>${who}</body></html>`);
+  });
+  options.more?.(built.app, built.middleware, base);
+  server.on('request', built.app);
+  return { base, app: built.app, wx: built.middleware, oauth, lines: built.lines, logins };
+}
