@@ -1,23 +1,32 @@
 // express-wx-login: the public entry. Everything a backend needs for the WeChat Mini Program
 // login; the emulator and the store contract suite live in 'express-wx-login/testing'.
 
-export type { LoginEvent, PhoneEvent, SigningKey, WxAuthOptions } from './core/options.js';
+export type { Configuration, LoginEvent, PhoneEvent, SigningKey, WxAuthOptions } from './core/options.js';
 export {
   WebLogin,
   type WebLoginCallback,
   type WebLoginOutcome,
   type WebLoginStart,
 } from './core/web-login.js';
-export type { WebLoginOptions, WebLoginScope } from './core/web-login-options.js';
+export type { WebLoginConfig, WebLoginOptions, WebLoginScope } from './core/web-login-options.js';
 export { type LoginResult, type VerifiedIdentity, WxAuth } from './core/wx-auth.js';
-export { type DecryptOptions, WxUser } from './core/wx-user.js';
-export { decryptData, type OpenData, sessionKeySignature, verifySignature } from './crypto/index.js';
+export { type DecryptOptions, type WxSessionUser, WxUser, type WxUserActions } from './core/wx-user.js';
+export {
+  type DecryptDataInput,
+  decryptData,
+  type OpenData,
+  type OpenDataWatermark,
+  sessionKeySignature,
+  type VerifySignatureInput,
+  verifySignature,
+} from './crypto/index.js';
 export {
   ERROR_STATUS,
   isWxLoginError,
   type WeChatErrorInfo,
   type WxErrorCode,
   WxLoginError,
+  type WxLoginErrorOptions,
 } from './errors.js';
 export { wxErrorHandler } from './express/error-handler.js';
 export { type RequireWxSessionOptions, requireWxSession } from './express/require-wx-session.js';
@@ -36,6 +45,7 @@ export {
 } from './express/wx-oauth.js';
 export type { WxLogger } from './logger.js';
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js';
+export type { IoRedisLike, NodeRedisLike, RedisClientLike } from './stores/redis-client.js';
 export { RedisStore, type RedisStoreOptions } from './stores/redis-store.js';
 export type { Awaitable, SessionStore, StoredValue } from './stores/types.js';
 export type { PhoneInfo } from './wechat/client.js';

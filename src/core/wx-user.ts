@@ -27,6 +27,28 @@ export interface WxUserActions {
 }
 
 /**
+ * What `req.wxUser` offers, as an interface: the published ESM and CommonJS typings each declare
+ * it, and only a type without private members stays identical across the two.
+ */
+export interface WxSessionUser {
+  readonly openid: string;
+  readonly unionid?: string;
+  /** The app the openid belongs to: the mini program, or the web app of a wxOAuth() login. */
+  readonly appId: string;
+  readonly sessionId: string;
+  /** What `onLogin` returned at login. */
+  readonly user?: StoredValue;
+  /** Unix seconds. */
+  readonly expiresAt: number;
+  decrypt(encryptedData: unknown, iv: unknown, options?: DecryptOptions): Promise<OpenData>;
+  verifySignature(rawData: unknown, signature: unknown): Promise<boolean>;
+  assertSignature(rawData: unknown, signature: unknown): Promise<void>;
+  checkSessionKey(): Promise<boolean>;
+  resetSessionKey(): Promise<void>;
+  getPhoneNumber(code: unknown): Promise<PhoneInfo>;
+}
+
+/**
  * The user of an authenticated request. `JSON.stringify(wxUser)` gives exactly the fields below.
  *
  * @example
@@ -36,7 +58,7 @@ export interface WxUserActions {
  *   res.json({ steps: data.stepInfoList });
  * });
  */
-export class WxUser {
+export class WxUser implements WxSessionUser {
   readonly openid: string;
   readonly unionid?: string;
   readonly appId: string;

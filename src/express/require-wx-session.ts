@@ -2,7 +2,7 @@
 // req.wxUser; answers 401 (and 503 when the store is down) itself in the package's JSON format.
 
 import type { RequestHandler } from 'express';
-import type { WxUser } from '../core/wx-user.js';
+import type { WxSessionUser } from '../core/wx-user.js';
 import { WxLoginError } from '../errors.js';
 import { authenticateRequest } from './authenticate-request.js';
 import { sendError } from './error-handler.js';
@@ -14,7 +14,7 @@ declare global {
   namespace Express {
     interface Request {
       /** Set by `requireWxSession()`: the authenticated WeChat user. Never holds the session_key. */
-      wxUser?: WxUser;
+      wxUser?: WxSessionUser;
     }
   }
 }

@@ -2,6 +2,7 @@
 // emulator and its types.
 
 export { startWeChatEmulator, WeChatEmulator } from './emulator/emulator.js';
+export type { UserInput } from './emulator/state.js';
 export type {
   EmulatedUser,
   EmulatorCall,
