@@ -3,6 +3,7 @@
 
 import { WxLoginError } from '../errors.js';
 import type { WxLogger } from '../logger.js';
+import { malformed, optionalString, requireString } from './body-fields.js';
 import { type WeChatBody, WeChatHttp } from './request.js';
 
 export interface WeChatClientOptions {
@@ -37,6 +38,18 @@ export interface PhoneInfo {
   countryCode: string;
 }
 
+/** The HTTP caller for one app's credentials: its appSecret is scrubbed from everything logged. */
+export function httpFor(options: WeChatClientOptions): WeChatHttp {
+  return new WeChatHttp({
+    baseUrl: options.baseUrl,
+    timeoutMs: options.timeoutMs,
+    retries: options.retries,
+    retryDelayMs: options.retryDelayMs,
+    secrets: [options.appSecret],
+    logger: options.logger,
+  });
+}
+
 /**
  * The WeChat server API, one method per endpoint.
  *
@@ -52,14 +65,7 @@ export class WeChatClient {
   constructor(options: WeChatClientOptions) {
     this.#appId = options.appId;
     this.#appSecret = options.appSecret;
-    this.#http = new WeChatHttp({
-      baseUrl: options.baseUrl,
-      timeoutMs: options.timeoutMs,
-      retries: options.retries,
-      retryDelayMs: options.retryDelayMs,
-      secrets: [options.appSecret],
-      logger: options.logger,
-    });
+    this.#http = httpFor(options);
   }
 
   /** `GET /sns/jscode2session`: needs only appid and secret, never an access_token. */
@@ -162,19 +168,4 @@ export class WeChatClient {
   close(): void {
     this.#http.close();
   }
-}
-
-function requireString(body: WeChatBody, field: string): string {
-  const value = body[field];
-  if (typeof value !== 'string' || value === '') throw malformed(field);
-  return value;
-}
-
-function optionalString(body: WeChatBody, field: string): string | undefined {
-  const value = body[field];
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function malformed(field: string): WxLoginError {
-  return new WxLoginError('WX_UPSTREAM_ERROR', `WeChat's answer lacks a valid "${field}"`);
 }

@@ -1,21 +1,12 @@
 // WeChat's web OAuth server APIs for an official account or a website app: the code exchange
 // (/sns/oauth2/access_token) and the user's profile (/sns/userinfo), over the shared WeChatHttp.
 
-import { WxLoginError } from '../errors.js';
-import type { WxLogger } from '../logger.js';
-import { type WeChatBody, WeChatHttp } from './request.js';
+import { malformed, optionalString, requireString } from './body-fields.js';
+import { httpFor, type WeChatClientOptions } from './client.js';
+import type { WeChatHttp } from './request.js';
 
-export interface WeChatOAuthClientOptions {
-  /** The official account's or website app's AppID (not the mini program's). */
-  appId: string;
-  /** Its AppSecret: only ever sent to WeChat, scrubbed from anything logged. */
-  appSecret: string;
-  baseUrl: string;
-  timeoutMs: number;
-  retries: number;
-  retryDelayMs: number;
-  logger?: WxLogger | undefined;
-}
+/** The same settings as the mini program's client, with the official account's or website app's AppID and AppSecret. */
+export type WeChatOAuthClientOptions = WeChatClientOptions;
 
 /** What `/sns/oauth2/access_token` gives. The access_token is the user's, for /sns/userinfo only. */
 export interface OAuthGrant {
@@ -57,14 +48,7 @@ export class WeChatOAuthClient {
   constructor(options: WeChatOAuthClientOptions) {
     this.#appId = options.appId;
     this.#appSecret = options.appSecret;
-    this.#http = new WeChatHttp({
-      baseUrl: options.baseUrl,
-      timeoutMs: options.timeoutMs,
-      retries: options.retries,
-      retryDelayMs: options.retryDelayMs,
-      secrets: [options.appSecret],
-      logger: options.logger,
-    });
+    this.#http = httpFor(options);
   }
 
   /** `GET /sns/oauth2/access_token`: a redirect's code for the user's openid (and unionid). */
@@ -121,19 +105,4 @@ export class WeChatOAuthClient {
 
 function text(value: unknown): string {
   return typeof value === 'string' ? value : '';
-}
-
-function requireString(body: WeChatBody, field: string): string {
-  const value = body[field];
-  if (typeof value !== 'string' || value === '') throw malformed(field);
-  return value;
-}
-
-function optionalString(body: WeChatBody, field: string): string | undefined {
-  const value = body[field];
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function malformed(field: string): WxLoginError {
-  return new WxLoginError('WX_UPSTREAM_ERROR', `WeChat's answer lacks a valid "${field}"`);
 }
