@@ -205,7 +205,7 @@ export function parseOptions(input: WxAuthOptions): Configuration {
   const tokenEndpoint = options.tokenEndpoint ?? DEFAULTS.tokenEndpoint;
   if (tokenEndpoint !== 'stable' && tokenEndpoint !== 'classic')
     fail('tokenEndpoint', 'must be "stable" or "classic"');
-  return {
+  const config = {
     appId,
     appSecret,
     signingKeys,
@@ -222,4 +222,10 @@ export function parseOptions(input: WxAuthOptions): Configuration {
     tokenEndpoint,
     sessionCacheMs: integer(options, 'sessionCacheMs', DEFAULTS.sessionCacheMs, 0, 1000),
   };
+  // Present but not enumerable: console.log(auth.config) or JSON.stringify(config) in an app's
+  // debug line must not print the secrets.
+  return Object.defineProperties(config, {
+    appSecret: { enumerable: false },
+    signingKeys: { enumerable: false },
+  });
 }

@@ -101,3 +101,23 @@ describe('wxLogin() options', () => {
     expect(lines[1]).toMatch(/tokenTtl is under 5 minutes/);
   });
 });
+
+describe('the parsed configuration', () => {
+  it('keeps the secrets out of inspect() and JSON of the service and its config', async () => {
+    const { inspect } = await import('node:util');
+    const { auth } = wxLogin({
+      ...valid,
+      appSecret: 'app-secret-never-printed',
+      tokenSecret: 't'.repeat(40),
+    });
+    expect(auth.config.appSecret).toBe('app-secret-never-printed');
+    for (const text of [
+      inspect(auth, { depth: 6 }),
+      inspect(auth.config, { depth: 6 }),
+      JSON.stringify(auth.config),
+    ]) {
+      expect(text).not.toContain('app-secret-never-printed');
+      expect(text).not.toContain('t'.repeat(40));
+    }
+  });
+});
