@@ -205,7 +205,7 @@ export function parseOptions(input: WxAuthOptions): Configuration {
   const tokenEndpoint = options.tokenEndpoint ?? DEFAULTS.tokenEndpoint;
   if (tokenEndpoint !== 'stable' && tokenEndpoint !== 'classic')
     fail('tokenEndpoint', 'must be "stable" or "classic"');
-  const config = {
+  const config: Configuration = {
     appId,
     appSecret,
     signingKeys,
