@@ -71,12 +71,18 @@ export class TokenService {
       .sign(current.key);
   }
 
-  async verify(token: string): Promise<TokenClaims> {
+  /** The claims of a token verified before and not expired since; `undefined` when unknown. */
+  verifyCached(token: string): TokenClaims | undefined {
     const cached = this.#verified.get(token);
-    if (cached) {
-      if (cached.exp + CLOCK_TOLERANCE_SECONDS >= Date.now() / 1000) return cached;
-      this.#verified.delete(token);
-    }
+    if (cached === undefined) return undefined;
+    if (cached.exp + CLOCK_TOLERANCE_SECONDS >= Date.now() / 1000) return cached;
+    this.#verified.delete(token);
+    return undefined;
+  }
+
+  async verify(token: string): Promise<TokenClaims> {
+    const cached = this.verifyCached(token);
+    if (cached) return cached;
     const claims = await this.#verifySignatureAndClaims(token);
     this.#verified.set(token, claims);
     return claims;

@@ -160,10 +160,30 @@ export class WxAuth implements WxUserActions {
   async authenticate(token: string): Promise<WxUser> {
     const claims = await this.#tokens.verify(token);
     const record = await this.#sessions.load(claims.sid);
-    const now = Math.floor(Date.now() / 1000);
-    if (!record || record.openid !== claims.sub || record.expiresAt + CLOCK_TOLERANCE_SECONDS < now) {
+    if (!record || !this.#sessionFits(record, claims.sub)) {
       throw new WxLoginError('WX_SESSION_REVOKED', 'the session has ended; log in again');
     }
+    return this.#userFor(record);
+  }
+
+  /**
+   * The fast path of `authenticate()`, with no promise: the user when this instance verified the
+   * token and read its session within `sessionCacheMs`, else `undefined` (then call
+   * `authenticate()`, which also produces the errors). Expiry and revocation checks are the same.
+   */
+  authenticateCached(token: string): WxUser | undefined {
+    const claims = this.#tokens.verifyCached(token);
+    const record = claims && this.#sessions.loadCached(claims.sid);
+    return record && claims && this.#sessionFits(record, claims.sub) ? this.#userFor(record) : undefined;
+  }
+
+  #sessionFits(record: SessionRecord, openid: string): boolean {
+    return (
+      record.openid === openid && record.expiresAt + CLOCK_TOLERANCE_SECONDS >= Math.floor(Date.now() / 1000)
+    );
+  }
+
+  #userFor(record: SessionRecord): WxUser {
     return new WxUser(
       {
         openid: record.openid,

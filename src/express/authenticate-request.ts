@@ -16,15 +16,25 @@ import { readTokenCookie } from './token-cookie.js';
  * @example
  * const user = await authenticateRequest(auth, req, false);
  */
+/** The request's token: from the Authorization header, else wxOAuth()'s cookie. Throws on a malformed one. */
+export function requestToken(req: Request, auth: WxAuth): string | undefined {
+  return readBearerToken(req) ?? readTokenCookie(req, auth);
+}
+
+/** The error for a request that carries no token at all. */
+export function tokenMissing(): WxLoginError {
+  return new WxLoginError('WX_TOKEN_MISSING', 'send "Authorization: Bearer <token>" from POST /wx/login');
+}
+
 export async function authenticateRequest(
   auth: WxAuth,
   req: Request,
   optional: boolean,
 ): Promise<WxUser | undefined> {
-  const token = readBearerToken(req) ?? readTokenCookie(req, auth);
+  const token = requestToken(req, auth);
   if (token === undefined) {
     if (optional) return undefined;
-    throw new WxLoginError('WX_TOKEN_MISSING', 'send "Authorization: Bearer <token>" from POST /wx/login');
+    throw tokenMissing();
   }
   return auth.authenticate(token);
 }

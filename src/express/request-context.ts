@@ -6,14 +6,20 @@ import type { WxAuth } from '../core/wx-auth.js';
 
 const AUTH = Symbol.for('express-wx-login.auth');
 
-type WithAuth = Request & { [AUTH]?: WxAuth };
+type Holder = { [AUTH]?: WxAuth };
 
-/** Marks the request as served by `auth` (non-enumerable, so nothing serializes it). */
+/**
+ * Marks the request as served by `auth`. It goes on `res.locals`, a fresh null-prototype object
+ * per request: a new property on `req` itself changes its hidden class and slows every later
+ * property lookup of Express and Node on it. Non-enumerable, so that nothing serializes it and
+ * res.render() never hands it to a template.
+ */
 export function attachAuth(req: Request, auth: WxAuth): void {
-  Object.defineProperty(req, AUTH, { value: auth, enumerable: false, configurable: true, writable: true });
+  const holder = req.res?.locals ?? req;
+  Object.defineProperty(holder, AUTH, { value: auth, enumerable: false, configurable: true, writable: true });
 }
 
 /** The WxAuth that `wxLogin()` attached, if the request passed through it. */
 export function authOf(req: Request): WxAuth | undefined {
-  return (req as WithAuth)[AUTH];
+  return ((req.res?.locals as Holder | undefined) ?? (req as Holder))[AUTH];
 }

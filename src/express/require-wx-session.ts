@@ -4,7 +4,7 @@
 import type { RequestHandler } from 'express';
 import type { WxSessionUser } from '../core/wx-user.js';
 import { WxLoginError } from '../errors.js';
-import { authenticateRequest } from './authenticate-request.js';
+import { requestToken, tokenMissing } from './authenticate-request.js';
 import { sendError } from './error-handler.js';
 import { authOf } from './request-context.js';
 
@@ -42,9 +42,28 @@ export function requireWxSession(options: RequireWxSessionOptions = {}): Request
       );
       return;
     }
-    authenticateRequest(auth, req, optional).then(
+    let token: string | undefined;
+    try {
+      token = requestToken(req, auth);
+    } catch (err) {
+      sendError(res, err, auth.config.logger);
+      return;
+    }
+    if (token === undefined) {
+      if (optional) next();
+      else sendError(res, tokenMissing());
+      return;
+    }
+    // Most requests carry a token verified moments ago: no promise, no store round trip.
+    const cached = auth.authenticateCached(token);
+    if (cached) {
+      req.wxUser = cached;
+      next();
+      return;
+    }
+    auth.authenticate(token).then(
       (user) => {
-        if (user) req.wxUser = user;
+        req.wxUser = user;
         next();
       },
       (err: unknown) => sendError(res, err, auth.config.logger),

@@ -181,6 +181,28 @@ describe('requireWxSession()', () => {
     );
   });
 
+  it('leaves nothing of the service where templates or serializers could find it', async () => {
+    const { app: probe } = buildApp(
+      emulator,
+      {},
+      {
+        routes: (a) =>
+          a.get('/probe', requireWxSession(), (req, res) => {
+            const spread = { ...res.locals };
+            res.json({
+              locals: JSON.stringify(res.locals),
+              spreadSymbols: Object.getOwnPropertySymbols(spread).length,
+              reqSymbols: Object.getOwnPropertySymbols(req).filter((s) => String(s).includes('wx-login'))
+                .length,
+            });
+          }),
+      },
+    );
+    const { token } = await login(probe);
+    const res = await request(probe).get('/probe').set('Authorization', `Bearer ${token}`);
+    expect(res.body).toEqual({ locals: '{}', spreadSymbols: 0, reqSymbols: 0 });
+  });
+
   it('answers 500 WX_MISCONFIGURED when wxLogin() was not mounted before it', async () => {
     const lone = express();
     lone.get('/me', requireWxSession(), (_req, res) => {
