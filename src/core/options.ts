@@ -222,7 +222,7 @@ export function parseOptions(input: WxAuthOptions): Configuration {
     tokenEndpoint,
     sessionCacheMs: integer(options, 'sessionCacheMs', DEFAULTS.sessionCacheMs, 0, 1000),
   };
-  // Present but not enumerable: console.log(auth.config) or JSON.stringify(config) in an app's
+  // Present but not enumerable: util.inspect(auth.config) or JSON.stringify(config) in an app's
   // debug line must not print the secrets.
   return Object.defineProperties(config, {
     appSecret: { enumerable: false },

@@ -1,43 +1,24 @@
 // The web login in a real browser: Debian's headless Chromium, driven by playwright-core, opens the
 // app's start URL, presses "Allow" on the emulator's authorize page and lands logged in.
 
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { mkdir } from 'node:fs/promises';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/chromium.js';
 import { startWebApp, startWebEmulator } from '../helpers/web-app.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const emulator = await startWebEmulator();
 // Both servers are on 127.0.0.1 over plain http: the cookies cannot be Secure here.
 const web = await startWebApp(emulator, { oauth: { cookie: { secure: false } } });
 
-let profileDir = '';
 let context: BrowserContext;
+let closeBrowser: () => Promise<void> = async () => undefined;
 
 beforeAll(async () => {
-  profileDir = await mkdtemp(join(tmpdir(), 'wxl-chromium-'));
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  ({ context, close: closeBrowser } = await launchChromium());
 }, 60_000);
 
-afterAll(async () => {
-  await context?.close();
-  await rm(profileDir, { recursive: true, force: true });
-});
+afterAll(() => closeBrowser());
 
 it('logs in through the emulator’s authorize page and shows the openid', async () => {
   emulator.oauthUser({ nickname: 'Chromium', withUnionid: true, consent: 'page' });

@@ -1,44 +1,25 @@
 // The playground page at / in headless Chromium (Debian's, driven by playwright-core): every step
 // clicked through against the example on its emulator, what the page shows checked, a screenshot.
 
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { existsSync, mkdirSync } from 'node:fs';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/chromium.js';
 import { startTestExample } from './example.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT = 'test-results/playground.png';
 
 const example = await startTestExample();
 let context: BrowserContext;
 let page: Page;
 const pageErrors: string[] = [];
-const profile = mkdtempSync(join(tmpdir(), 'playground-chromium-'));
+let closeBrowser: () => Promise<void> = async () => undefined;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`);
-  }
-  // A persistent context is how playwright takes a --user-data-dir: a fresh one per run.
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    // Without the networking flags Chromium reaches for Google's hosts, which this machine refuses.
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+  ({ context, close: closeBrowser } = await launchChromium({
     viewport: { width: 390, height: 844 },
     deviceScaleFactor: 2,
-  });
+  }));
   page = context.pages()[0] ?? (await context.newPage());
   page.on('pageerror', (err) => pageErrors.push(err.message));
   page.on('console', (msg) => {
@@ -47,10 +28,7 @@ beforeAll(async () => {
   });
 }, 60_000);
 
-afterAll(async () => {
-  await context?.close();
-  rmSync(profile, { recursive: true, force: true });
-});
+afterAll(() => closeBrowser());
 
 const text = (selector: string) => page.locator(selector).innerText();
 const result = (step: string) => text(`#step-${step} .result`);
