@@ -69,11 +69,21 @@ export function toCommander(client: unknown): RedisCommander {
 
   if (typeof candidate.call === 'function' && typeof candidate.status === 'string') {
     const io = client as IoRedisLike;
+    let seenReady = false;
     return {
       send: ([command, ...args]) => io.call(command as string, ...args),
-      // 'wait' is a lazyConnect client that connects on its first command: refusing it would
-      // keep it from ever connecting.
-      canSend: () => io.status === 'ready' || io.status === 'wait',
+      canSend: () => {
+        const status = io.status;
+        if (status === 'ready') {
+          seenReady = true;
+          return true;
+        }
+        // 'wait' is a lazyConnect client that connects on its first command. 'connecting' before
+        // the client was ever ready is an app's first requests at start-up: ioredis queues them
+        // and commandTimeoutMs bounds the wait. Once it has been ready, any other state means
+        // Redis went away, and the answer is a 503 at once.
+        return status === 'wait' || (!seenReady && (status === 'connecting' || status === 'connect'));
+      },
     };
   }
 

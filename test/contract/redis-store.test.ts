@@ -97,6 +97,20 @@ describe('RedisStore keys', () => {
     expect(io.status).toBe('ready');
     expect(node.isReady).toBe(true);
   });
+
+  it('serves an app’s first requests while a new ioredis client is still connecting', async () => {
+    const fresh = new Redis({ host: '127.0.0.1', port: 6379 });
+    fresh.on('error', (err) => clientErrors.push(err));
+    try {
+      expect(fresh.status).toBe('connecting');
+      const store = new RedisStore({ client: fresh, prefix: PREFIX });
+      await store.set('startup', { ok: true }, 5000);
+      expect(await store.get('startup')).toEqual({ ok: true });
+      await store.delete('startup');
+    } finally {
+      fresh.disconnect();
+    }
+  });
 });
 
 // --- Redis going away and coming back, on a private server so that the shared one is untouched ---
