@@ -2,6 +2,7 @@
 // `parseOptions()`, which validates them at once and returns the internal Configuration.
 
 import type { WxLogger } from '../logger.js';
+import { failOption as fail, requireOptionsObject } from '../option-errors.js';
 import { MemoryStore } from '../stores/memory-store.js';
 import { REQUIRED_STORE_METHODS, type SessionStore, type StoredValue } from '../stores/types.js';
 import type { PhoneInfo } from '../wechat/client.js';
@@ -107,12 +108,6 @@ const DEFAULTS = {
   sessionCacheMs: 1000,
 } as const;
 
-const PREFIX = 'express-wx-login:';
-
-function fail(option: string, requirement: string): never {
-  throw new TypeError(`${PREFIX} option "${option}" ${requirement}`);
-}
-
 function nonEmptyString(options: Record<string, unknown>, name: string): string {
   const value = options[name];
   if (typeof value !== 'string' || value.trim() === '')
@@ -185,7 +180,7 @@ function optionalFunction<T>(options: Record<string, unknown>, name: string): T 
  * parseOptions({ appId: 'wx1', appSecret: 's', tokenSecret: 'x'.repeat(32) }).tokenTtl; // 604800
  */
 export function parseOptions(input: WxAuthOptions): Configuration {
-  if (typeof input !== 'object' || input === null) throw new TypeError(`${PREFIX} options must be an object`);
+  requireOptionsObject(input);
   // Like express-rate-limit: an option given as `undefined` means "use the default".
   const options = Object.fromEntries(
     Object.entries(input).filter(([, v]) => v !== undefined),

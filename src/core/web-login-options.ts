@@ -1,6 +1,8 @@
 // The options of a web login (official-account H5 or website QR), every default stated once, and
 // their validation into the WebLoginConfig the service runs on. Fails at once, naming the option.
 
+import { failOption as fail, requireOptionsObject } from '../option-errors.js';
+
 /** `snsapi_base` (silent, openid only) and `snsapi_userinfo` (profile) for official-account H5 pages; `snsapi_login` for website QR login. */
 export type WebLoginScope = 'snsapi_base' | 'snsapi_userinfo' | 'snsapi_login';
 
@@ -53,10 +55,6 @@ const SCOPES: readonly WebLoginScope[] = ['snsapi_base', 'snsapi_userinfo', 'sns
 const LANGS = ['zh_CN', 'zh_TW', 'en'] as const;
 const BASE_URL = /^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/;
 
-function fail(option: string, requirement: string): never {
-  throw new TypeError(`express-wx-login: option "${option}" ${requirement}`);
-}
-
 function requiredString(options: Record<string, unknown>, name: string): string {
   const value = options[name];
   if (typeof value !== 'string' || value.trim() === '')
@@ -77,8 +75,7 @@ function baseUrl(value: unknown, name: string, example: string): string {
  * parseWebLoginOptions({ appId: 'wxWeb', appSecret: 's', scope: 'snsapi_login', redirectUri: 'https://example.com/wx/web/callback' }, 'https://api.weixin.qq.com').stateTtlSeconds; // 600
  */
 export function parseWebLoginOptions(input: WebLoginOptions, fallbackApiBaseUrl: string): WebLoginConfig {
-  if (typeof input !== 'object' || input === null)
-    throw new TypeError('express-wx-login: options must be an object');
+  requireOptionsObject(input);
   const options = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as Record<
     string,
     unknown

@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Request, Response } from 'express';
 import type { WxAuth } from '../core/wx-auth.js';
 import { WxLoginError } from '../errors.js';
+import { failOption } from '../option-errors.js';
 
 /** Where web tokens are delivered: the cookie's name and attributes. */
 export interface TokenCookieSettings {
@@ -44,9 +45,7 @@ export function registerTokenCookie(auth: WxAuth, settings: TokenCookieSettings)
       existing.secure !== settings.secure ||
       existing.domain !== settings.domain
     ) {
-      throw new TypeError(
-        'express-wx-login: option "cookie" must be the same for every wxOAuth() sharing one wxLogin()',
-      );
+      failOption('cookie', 'must be the same for every wxOAuth() sharing one wxLogin()');
     }
     return;
   }

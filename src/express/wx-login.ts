@@ -6,6 +6,7 @@ import express, { type ErrorRequestHandler, type Request, type RequestHandler, t
 import type { WxAuthOptions } from '../core/options.js';
 import { WxAuth } from '../core/wx-auth.js';
 import { WxLoginError } from '../errors.js';
+import { failOption, requireOptionsObject } from '../option-errors.js';
 import { authenticateRequest } from './authenticate-request.js';
 import { sendError } from './error-handler.js';
 import { attachAuth } from './request-context.js';
@@ -64,9 +65,7 @@ const phoneRoute: Route = async (req, res, auth) => {
  * app.get('/me', requireWxSession(), (req, res) => res.json(req.wxUser));
  */
 export function wxLogin(options: WxLoginOptions): WxLoginMiddleware {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError('express-wx-login: options must be an object');
-  }
+  requireOptionsObject(options);
   const { routes: routeOptions, bodyLimit, ...authOptions } = options;
   const auth = new WxAuth(authOptions);
   const logger = auth.config.logger;
@@ -111,10 +110,9 @@ function buildRoutes(options: WxLoginRoutes | undefined): Map<string, Route> {
   ] as const) {
     const path = paths[name];
     if (typeof path !== 'string' || !path.startsWith('/')) {
-      throw new TypeError(`express-wx-login: option "routes.${name}" must be a path starting with "/"`);
+      failOption(`routes.${name}`, 'must be a path starting with "/"');
     }
-    if (routes.has(path))
-      throw new TypeError(`express-wx-login: option "routes.${name}" repeats the path ${path}`);
+    if (routes.has(path)) failOption(`routes.${name}`, `repeats the path ${path}`);
     routes.set(path, route);
   }
   return routes;

@@ -7,6 +7,7 @@ import type { WebLoginOptions } from '../core/web-login-options.js';
 import type { WxAuth } from '../core/wx-auth.js';
 import { isWxLoginError, WxLoginError } from '../errors.js';
 import { log } from '../logger.js';
+import { failOption as fail, requireOptionsObject } from '../option-errors.js';
 import { sendError } from './error-handler.js';
 import { attachAuth, authOf } from './request-context.js';
 import {
@@ -71,13 +72,11 @@ const DOMAIN = /^\.?[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/;
  * app.get('/account', requireWxSession(), (req, res) => res.json(req.wxUser));
  */
 export function wxOAuth(options: WxOAuthOptions): WxOAuthMiddleware {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError('express-wx-login: options must be an object');
-  }
+  requireOptionsObject(options);
   const { auth, routes: routeOptions, deliver = 'cookie', cookie = {}, ...webOptions } = options;
   // Duck-typed: a WxAuth from another copy of the package (ESM and CJS both loaded) is fine.
   if (typeof auth?.createSession !== 'function' || typeof auth.config !== 'object') {
-    throw new TypeError('express-wx-login: option "auth" is required: pass wxLogin(...).auth');
+    fail('auth', 'is required: pass wxLogin(...).auth');
   }
   if (deliver !== 'cookie' && deliver !== 'json') fail('deliver', 'must be "cookie" or "json"');
   const settings = parseCookie(cookie);
@@ -170,10 +169,6 @@ export function wxOAuth(options: WxOAuthOptions): WxOAuthMiddleware {
   };
 
   return Object.assign(handler, { webLogin: web, close: () => web.close() });
-}
-
-function fail(option: string, requirement: string): never {
-  throw new TypeError(`express-wx-login: option "${option}" ${requirement}`);
 }
 
 function parseCookie(cookie: WxOAuthCookieOptions): TokenCookieSettings {
