@@ -16,6 +16,14 @@ beforeEach(() => {
 
 const token = (answer: { json: Record<string, unknown> }) => String(answer.json.access_token);
 
+/** What both token endpoints answer for bad credentials, as WeChat's tables give it. */
+const CREDENTIAL_ERRORS: Array<[string, Record<string, string | undefined>, number]> = [
+  ['no appid', { appid: undefined }, 41002],
+  ['an unknown appid', { appid: 'wx_unknown' }, 40013],
+  ['no secret', { secret: undefined }, 41004],
+  ['a wrong secret', { secret: 'nope' }, 40125],
+  ['another grant_type', { grant_type: 'authorization_code' }, 40002],
+];
 describe('GET /cgi-bin/token', () => {
   it('issues a new token on every call, and the previous one keeps working 5 minutes more', async () => {
     const first = await classicToken(emulator);
@@ -41,13 +49,7 @@ describe('GET /cgi-bin/token', () => {
     expect(await tokenErrcode(emulator, token(issued))).toBe(42001);
   });
 
-  it.each([
-    ['no appid', { appid: undefined }, 41002],
-    ['an unknown appid', { appid: 'wx_unknown' }, 40013],
-    ['no secret', { secret: undefined }, 41004],
-    ['a wrong secret', { secret: 'nope' }, 40125],
-    ['another grant_type', { grant_type: 'authorization_code' }, 40002],
-  ])('answers %s with errcode %i', async (_n, change, errcode) => {
+  it.each(CREDENTIAL_ERRORS)('answers %s with errcode %i', async (_n, change, errcode) => {
     const query = {
       grant_type: 'client_credential',
       appid: emulator.appId,
@@ -132,13 +134,7 @@ describe('POST /cgi-bin/stable_token', () => {
     expect((await post(emulator, '/cgi-bin/stable_token', '')).json.errcode).toBe(41002);
   });
 
-  it.each([
-    ['no appid', { appid: undefined }, 41002],
-    ['an unknown appid', { appid: 'wx_unknown' }, 40013],
-    ['no secret', { secret: undefined }, 41004],
-    ['a wrong secret', { secret: 'nope' }, 40125],
-    ['another grant_type', { grant_type: 'authorization_code' }, 40002],
-  ])('answers %s with errcode %i', async (_n, change, errcode) => {
+  it.each(CREDENTIAL_ERRORS)('answers %s with errcode %i', async (_n, change, errcode) => {
     const body = {
       grant_type: 'client_credential',
       appid: emulator.appId,
