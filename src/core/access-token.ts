@@ -3,6 +3,7 @@
 // when WeChat rejects it, comparing that the cached token is still the one that failed.
 
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isWxLoginError, WxLoginError } from '../errors.js';
 import { log, type WxLogger } from '../logger.js';
 import type { SessionStore } from '../stores/types.js';
@@ -136,8 +137,4 @@ export class AccessTokenManager {
   #store<T>(run: (store: SessionStore) => T | Promise<T>): Promise<T> {
     return callStore(this.#o.logger, 'access token', () => run(this.#o.store));
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

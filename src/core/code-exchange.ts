@@ -2,6 +2,7 @@
 // balancer sends to two instances makes one code2Session call, and both get the same answer.
 
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { WxLogger } from '../logger.js';
 import type { SessionStore, StoredValue } from '../stores/types.js';
 import { callStore } from './store-call.js';
@@ -78,7 +79,7 @@ export class CodeExchanges {
     while (Date.now() < deadline) {
       const value = (await this.#call('read code', () => this.#store.get(key))) as Claim | undefined;
       if (value?.state !== 'pending') return value;
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      await sleep(POLL_MS);
     }
     return undefined;
   }

@@ -3,6 +3,7 @@
 
 import http from 'node:http';
 import https from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
 import axios, { type AxiosInstance } from 'axios';
 import { WxLoginError } from '../errors.js';
 import { log, type WxLogger } from '../logger.js';
@@ -169,8 +170,4 @@ function parseJsonObject(text: string): WeChatBody | undefined {
   } catch {
     return undefined;
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
