@@ -123,7 +123,7 @@ export class WxAuth implements WxUserActions {
       sessionKey === undefined || (await this.#sessions.loadSessionKey(openid)) === undefined;
     const user = await this.#runOnLogin({ openid, unionid, appId, isNewSession, source, profile });
     const now = Math.floor(Date.now() / 1000);
-    const ttlMs = (this.config.tokenTtl + CLOCK_TOLERANCE_SECONDS) * 1000;
+    const ttlMs = this.#recordTtlMs();
     if (sessionKey !== undefined) {
       // WeChat keeps one valid key per user: the newest one replaces the last for every session.
       await this.#sessions.saveSessionKey(openid, { sessionKey, updatedAt: Date.now() }, ttlMs);
@@ -175,6 +175,11 @@ export class WxAuth implements WxUserActions {
     const claims = this.#tokens.verifyCached(token);
     const record = claims && this.#sessions.loadCached(claims.sid);
     return record && claims && this.#sessionFits(record, claims.sub) ? this.#userFor(record) : undefined;
+  }
+
+  /** Sessions and session keys outlive the token by its clock tolerance, so a token still accepted finds them. */
+  #recordTtlMs(): number {
+    return (this.config.tokenTtl + CLOCK_TOLERANCE_SECONDS) * 1000;
   }
 
   #sessionFits(record: SessionRecord, openid: string): boolean {
@@ -265,8 +270,11 @@ export class WxAuth implements WxUserActions {
       this.#wechat.resetSessionKey(accessToken, openid, sessionKeySignature(key)),
     );
     // WeChat keeps the old key's expiry for the new one; so do we, roughly, with the session TTL.
-    const ttlMs = (this.config.tokenTtl + CLOCK_TOLERANCE_SECONDS) * 1000;
-    await this.#sessions.saveSessionKey(openid, { sessionKey: fresh, updatedAt: Date.now() }, ttlMs);
+    await this.#sessions.saveSessionKey(
+      openid,
+      { sessionKey: fresh, updatedAt: Date.now() },
+      this.#recordTtlMs(),
+    );
     log(this.config.logger, 'info', { openid }, 'session key reset');
   }
 
