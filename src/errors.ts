@@ -36,7 +36,11 @@ export type WxErrorCode =
   // our side
   | 'WX_STORE_UNAVAILABLE'
   | 'WX_MISCONFIGURED'
+  | 'WX_HOOK_INVALID'
   | 'WX_INTERNAL_ERROR';
+
+/** A code of the app's own, for errors its hooks throw (e.g. `'USER_BANNED'`); give it a `status`. */
+export type AppErrorCode = string & {};
 
 /** The HTTP status that each code is answered with. */
 export const ERROR_STATUS: Readonly<Record<WxErrorCode, number>> = {
@@ -67,6 +71,7 @@ export const ERROR_STATUS: Readonly<Record<WxErrorCode, number>> = {
   WX_OAUTH_SCOPE_INSUFFICIENT: 403,
   WX_STORE_UNAVAILABLE: 503,
   WX_MISCONFIGURED: 500,
+  WX_HOOK_INVALID: 500,
   WX_INTERNAL_ERROR: 500,
 };
 
@@ -83,7 +88,7 @@ export interface WxLoginErrorOptions {
   wechat?: WeChatErrorInfo;
   /** The underlying error, already scrubbed of secrets. Not rendered to clients. */
   cause?: unknown;
-  /** Overrides the status of the code (rarely needed). */
+  /** Overrides the status of the code; required for an app's own code (else 500). */
   status?: number;
 }
 
@@ -97,7 +102,7 @@ export interface WxLoginErrorOptions {
  */
 export class WxLoginError extends Error {
   override readonly name = 'WxLoginError';
-  readonly code: WxErrorCode;
+  readonly code: WxErrorCode | AppErrorCode;
   readonly status: number;
   /** WeChat's `errcode` when WeChat was the cause. */
   readonly errcode: number | undefined;
@@ -106,17 +111,17 @@ export class WxLoginError extends Error {
   /** Express error-handler convention: the message is safe to show to the client. */
   readonly expose: boolean;
 
-  constructor(code: WxErrorCode, message: string, options: WxLoginErrorOptions = {}) {
+  constructor(code: WxErrorCode | AppErrorCode, message: string, options: WxLoginErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.status = options.status ?? ERROR_STATUS[code];
+    this.status = options.status ?? ERROR_STATUS[code as WxErrorCode] ?? 500;
     this.errcode = options.wechat?.errcode;
     this.rid = options.wechat?.rid;
     this.expose = this.status < 500 || code === 'WX_STORE_UNAVAILABLE' || code.startsWith('WX_UPSTREAM');
   }
 
   /** The JSON body the package answers with. */
-  toJSON(): { error: { code: WxErrorCode; message: string } } {
+  toJSON(): { error: { code: WxErrorCode | AppErrorCode; message: string } } {
     return { error: { code: this.code, message: this.message } };
   }
 }

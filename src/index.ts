@@ -1,16 +1,22 @@
 // express-wx-login: the public entry. Everything a backend needs for the WeChat Mini Program
 // login; the emulator and the store contract suite live in 'express-wx-login/testing'.
+//
+// Only what an app writes or reads is exported. Kept on purpose: `WxAuth` (the service without
+// Express, for jobs and other frameworks), `LoginResult` (what auth.login() resolves to),
+// `OAuthLogin` and its `OAuthStart`/`OAuthOutcome`/`OAuthCallback` (wxOAuth().oauth, for apps that
+// drive web login themselves), `WxSessionUser` (the type of req.wxUser).
 
-export type { Configuration, LoginEvent, PhoneEvent, SigningKey, WxAuthOptions } from './core/options.js';
-export {
-  WebLogin,
-  type WebLoginCallback,
-  type WebLoginOutcome,
-  type WebLoginStart,
-} from './core/web-login.js';
-export type { WebLoginConfig, WebLoginOptions, WebLoginScope } from './core/web-login-options.js';
-export { type LoginResult, type VerifiedIdentity, WxAuth } from './core/wx-auth.js';
-export { type DecryptOptions, type WxSessionUser, WxUser, type WxUserActions } from './core/wx-user.js';
+export type {
+  LoginEvent,
+  PhoneEvent,
+  SigningKey,
+  WxAppUser,
+  WxAuthOptions,
+  WxLoginTypes,
+} from './core/options.js';
+export type { LoginResult } from './core/session-issuer.js';
+export { WxAuth } from './core/wx-auth.js';
+export type { DecryptOptions, WxSessionUser } from './core/wx-user.js';
 export {
   type DecryptDataInput,
   decryptData,
@@ -21,7 +27,7 @@ export {
   verifySignature,
 } from './crypto/index.js';
 export {
-  ERROR_STATUS,
+  type AppErrorCode,
   isWxLoginError,
   type WeChatErrorInfo,
   type WxErrorCode,
@@ -44,6 +50,8 @@ export {
   wxOAuth,
 } from './express/wx-oauth.js';
 export type { WxLogger } from './logger.js';
+export { type OAuthCallback, OAuthLogin, type OAuthOutcome, type OAuthStart } from './oauth/oauth-login.js';
+export type { OAuthOptions, OAuthScope } from './oauth/options.js';
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js';
 export type { IoRedisLike, NodeRedisLike, RedisClientLike } from './stores/redis-client.js';
 export { RedisStore, type RedisStoreOptions } from './stores/redis-store.js';

@@ -2,14 +2,36 @@
 // `parseOptions()`, which validates them at once and returns the internal Configuration.
 
 import type { WxLogger } from '../logger.js';
-import { failOption as fail, requireOptionsObject } from '../option-errors.js';
+import {
+  failOption as fail,
+  functionOption,
+  httpUrlOption,
+  integerOption,
+  omitUndefined,
+  oneOf,
+  requiredString,
+} from '../options-toolkit.js';
 import { MemoryStore } from '../stores/memory-store.js';
 import { REQUIRED_STORE_METHODS, type SessionStore, type StoredValue } from '../stores/types.js';
 import type { PhoneInfo } from '../wechat/client.js';
 import type { WeChatUserInfo } from '../wechat/oauth-client.js';
 
-/** What `onLogin` receives. */
-export interface LoginEvent {
+/**
+ * Augment this interface to type what `onLogin` returns and `req.wxUser.user` holds:
+ *
+ * @example
+ * declare module 'express-wx-login' {
+ *   interface WxLoginTypes { user: { userId: number; role: 'member' | 'admin' } }
+ * }
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by the app's declaration merging
+export interface WxLoginTypes {}
+
+/** What `onLogin` returns and the session keeps as `user`: `WxLoginTypes['user']` when the app declared it. */
+export type WxAppUser = WxLoginTypes extends { user: infer U } ? U : StoredValue;
+
+/** What `onLogin` receives. `Req` is the framework's request (Express's `Request` through `wxLogin()`). */
+export interface LoginEvent<Req = unknown> {
   openid: string;
   unionid?: string;
   /** The app the user logged in through: the mini program, or for web logins the official account or website app. */
@@ -23,16 +45,23 @@ export interface LoginEvent {
   source: 'miniprogram' | 'web';
   /** The user's WeChat profile: web logins with `snsapi_userinfo` or `snsapi_login` only. */
   profile?: WeChatUserInfo;
+  /**
+   * The request that asked for the login (its body, headers, query); `undefined` when `auth.login()`
+   * was called directly. Not enumerable: `{ ...event }` and `JSON.stringify(event)` leave it out.
+   */
+  req: Req | undefined;
 }
 
 /** What `onPhoneNumber` receives. */
-export interface PhoneEvent {
+export interface PhoneEvent<Req = unknown> {
   openid: string;
   unionid?: string;
   appId: string;
   phone: PhoneInfo;
   /** What `onLogin` returned for this session. */
-  user?: StoredValue;
+  user?: WxAppUser;
+  /** The request of `POST /wx/phone`; `undefined` when called without one. */
+  req: Req | undefined;
 }
 
 /** A token signing key; `kid` goes into the token header so that keys can be rotated. */
@@ -42,7 +71,7 @@ export interface SigningKey {
   secret: string;
 }
 
-export interface WxAuthOptions {
+export interface WxAuthOptions<Req = unknown> {
   /** The mini program's AppID. Required. */
   appId: string;
   /** The mini program's AppSecret. Required; never logged, never in an error message. */
@@ -63,12 +92,15 @@ export interface WxAuthOptions {
   retryDelayMs?: number;
   /** Token and session lifetime in seconds. Defaults to `604800` (7 days). */
   tokenTtl?: number;
-  /** A pino-style logger. Defaults to none (silent). */
+  /** A pino-style logger. Defaults to writing errors (5xx) to stderr; pass your logger to route them. */
   logger?: WxLogger;
-  /** Maps a WeChat user to the app's own user; the result (JSON) is kept as `user` in the session. */
-  onLogin?: (event: LoginEvent) => StoredValue | undefined | Promise<StoredValue | undefined>;
+  /**
+   * Maps a WeChat user to the app's own user; the result (plain JSON) is kept as `user` in the
+   * session. Throw a `WxLoginError` (e.g. status 403 with your own code) to refuse the login.
+   */
+  onLogin?: (event: LoginEvent<Req>) => WxAppUser | undefined | Promise<WxAppUser | undefined>;
   /** Called after `POST /wx/phone` got a number, to persist it. */
-  onPhoneNumber?: (event: PhoneEvent) => void | Promise<void>;
+  onPhoneNumber?: (event: PhoneEvent<Req>) => void | Promise<void>;
   /** Which access_token API to use. Defaults to `'stable'` (`/cgi-bin/stable_token`). */
   tokenEndpoint?: 'stable' | 'classic';
   /**
@@ -79,13 +111,12 @@ export interface WxAuthOptions {
   sessionCacheMs?: number;
 }
 
-/** The validated, defaulted options the core runs on. */
+/** The validated, defaulted options the core runs on. Internal: not exported by the package. */
 export interface Configuration {
   appId: string;
   appSecret: string;
   signingKeys: SigningKey[];
   store: SessionStore;
-  storeIsDefault: boolean;
   apiBaseUrl: string;
   timeoutMs: number;
   retries: number;
@@ -108,32 +139,7 @@ const DEFAULTS = {
   sessionCacheMs: 1000,
 } as const;
 
-function nonEmptyString(options: Record<string, unknown>, name: string): string {
-  const value = options[name];
-  if (typeof value !== 'string' || value.trim() === '')
-    fail(name, 'is required and must be a non-empty string');
-  return value;
-}
-
-function integer(
-  options: Record<string, unknown>,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  const value = options[name];
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    fail(
-      name,
-      `must be an integer from ${min} to ${max}, got ${typeof value === 'number' ? value : typeof value}`,
-    );
-  }
-  return value;
-}
-
-function parseSigningKeys(options: WxAuthOptions): SigningKey[] {
+function parseSigningKeys(options: Record<string, unknown>): SigningKey[] {
   const raw =
     options.signingKeys ??
     (options.tokenSecret === undefined ? undefined : [{ secret: options.tokenSecret }]);
@@ -141,15 +147,15 @@ function parseSigningKeys(options: WxAuthOptions): SigningKey[] {
   if (raw === undefined) fail('tokenSecret', 'is required (at least 32 bytes) unless "signingKeys" is given');
   if (!Array.isArray(raw) || raw.length === 0) fail(name, 'must be a non-empty array of { kid, secret }');
   const kids = new Set<string | undefined>();
-  return raw.map((key, i) => {
-    const secret = (key as Partial<SigningKey> | null)?.secret;
+  return raw.map((key: Partial<SigningKey> | null, i) => {
+    const secret = key?.secret;
     if (typeof secret !== 'string' || Buffer.byteLength(secret, 'utf8') < 32) {
       fail(
         options.signingKeys ? `signingKeys[${i}].secret` : 'tokenSecret',
         'must be a string of at least 32 bytes',
       );
     }
-    const kid = key.kid;
+    const kid = key?.kid;
     if (kid !== undefined && (typeof kid !== 'string' || !/^[\w.-]{1,64}$/.test(kid))) {
       fail(`signingKeys[${i}].kid`, 'must be 1-64 characters of letters, digits, "_", "." or "-"');
     }
@@ -167,58 +173,37 @@ function parseStore(value: unknown): SessionStore | undefined {
   return value as SessionStore;
 }
 
-function optionalFunction<T>(options: Record<string, unknown>, name: string): T | undefined {
-  const value = options[name];
-  if (value !== undefined && typeof value !== 'function') fail(name, 'must be a function');
-  return value as T | undefined;
-}
-
 /**
- * Validates `options` and fills defaults. Throws a `TypeError` naming the first bad option.
+ * Validates `options` and fills defaults. Throws a `TypeError` (code `ERR_INVALID_ARG_VALUE`)
+ * naming the first bad option.
  *
  * @example
  * parseOptions({ appId: 'wx1', appSecret: 's', tokenSecret: 'x'.repeat(32) }).tokenTtl; // 604800
  */
-export function parseOptions(input: WxAuthOptions): Configuration {
-  requireOptionsObject(input);
-  // Like express-rate-limit: an option given as `undefined` means "use the default".
-  const options = Object.fromEntries(
-    Object.entries(input).filter(([, v]) => v !== undefined),
-  ) as WxAuthOptions & Record<string, unknown>;
-  const appId = nonEmptyString(options, 'appId');
-  const appSecret = nonEmptyString(options, 'appSecret');
-  const signingKeys = parseSigningKeys(options);
-  const store = parseStore(options.store);
-  const apiBaseUrl = options.apiBaseUrl ?? DEFAULTS.apiBaseUrl;
-  if (typeof apiBaseUrl !== 'string' || !/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(apiBaseUrl)) {
-    fail('apiBaseUrl', 'must be an http(s) URL such as "https://api.weixin.qq.com"');
-  }
+export function parseOptions(input: WxAuthOptions<never>): Configuration {
+  const options = omitUndefined(input);
   const logger = options.logger;
   if (logger !== undefined && (typeof logger !== 'object' || logger === null)) {
     fail('logger', 'must be a pino-style logger object');
   }
-  const tokenEndpoint = options.tokenEndpoint ?? DEFAULTS.tokenEndpoint;
-  if (tokenEndpoint !== 'stable' && tokenEndpoint !== 'classic')
-    fail('tokenEndpoint', 'must be "stable" or "classic"');
   const config: Configuration = {
-    appId,
-    appSecret,
-    signingKeys,
-    store: store ?? new MemoryStore(),
-    storeIsDefault: store === undefined,
-    apiBaseUrl: apiBaseUrl.replace(/\/+$/, ''),
-    timeoutMs: integer(options, 'timeoutMs', DEFAULTS.timeoutMs, 1, 120_000),
-    retries: integer(options, 'retries', DEFAULTS.retries, 0, 10),
-    retryDelayMs: integer(options, 'retryDelayMs', DEFAULTS.retryDelayMs, 0, 60_000),
-    tokenTtl: integer(options, 'tokenTtl', DEFAULTS.tokenTtl, 60, 365 * 24 * 3600),
+    appId: requiredString(options, 'appId'),
+    appSecret: requiredString(options, 'appSecret'),
+    signingKeys: parseSigningKeys(options),
+    store: parseStore(options.store) ?? new MemoryStore(),
+    apiBaseUrl: httpUrlOption(options, 'apiBaseUrl', DEFAULTS.apiBaseUrl),
+    timeoutMs: integerOption(options, 'timeoutMs', DEFAULTS.timeoutMs, 1, 120_000),
+    retries: integerOption(options, 'retries', DEFAULTS.retries, 0, 10),
+    retryDelayMs: integerOption(options, 'retryDelayMs', DEFAULTS.retryDelayMs, 0, 60_000),
+    tokenTtl: integerOption(options, 'tokenTtl', DEFAULTS.tokenTtl, 60, 365 * 24 * 3600),
     logger,
-    onLogin: optionalFunction(options, 'onLogin'),
-    onPhoneNumber: optionalFunction(options, 'onPhoneNumber'),
-    tokenEndpoint,
-    sessionCacheMs: integer(options, 'sessionCacheMs', DEFAULTS.sessionCacheMs, 0, 1000),
+    onLogin: functionOption(options, 'onLogin'),
+    onPhoneNumber: functionOption(options, 'onPhoneNumber'),
+    tokenEndpoint: oneOf(options, 'tokenEndpoint', ['stable', 'classic'] as const, DEFAULTS.tokenEndpoint),
+    sessionCacheMs: integerOption(options, 'sessionCacheMs', DEFAULTS.sessionCacheMs, 0, 1000),
   };
-  // Present but not enumerable: util.inspect(auth.config) or JSON.stringify(config) in an app's
-  // debug line must not print the secrets.
+  // Present but not enumerable: util.inspect(config) or JSON.stringify(config) in an app's debug
+  // line must not print the secrets.
   return Object.defineProperties(config, {
     appSecret: { enumerable: false },
     signingKeys: { enumerable: false },

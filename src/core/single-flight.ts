@@ -22,8 +22,4 @@ export class SingleFlight<K, V> {
     this.#inFlight.set(key, promise);
     return promise;
   }
-
-  get size(): number {
-    return this.#inFlight.size;
-  }
 }

@@ -3,8 +3,8 @@
 
 import type { OpenData } from '../crypto/index.js';
 import { WxLoginError } from '../errors.js';
-import type { StoredValue } from '../stores/types.js';
 import type { PhoneInfo } from '../wechat/client.js';
+import type { WxAppUser } from './options.js';
 
 /** Options of `decrypt()`. */
 export interface DecryptOptions {
@@ -12,18 +12,13 @@ export interface DecryptOptions {
   maxAgeSeconds?: number;
 }
 
-/** What WxUser's methods need from the service; implemented by WxAuth. */
+/** What WxUser's methods need from the core (open data and phone numbers). Internal. */
 export interface WxUserActions {
-  decryptFor(
-    openid: string,
-    encryptedData: unknown,
-    iv: unknown,
-    options?: DecryptOptions,
-  ): Promise<OpenData>;
-  verifySignatureFor(openid: string, rawData: unknown, signature: unknown): Promise<boolean>;
-  checkSessionKeyFor(openid: string): Promise<boolean>;
-  resetSessionKeyFor(openid: string): Promise<void>;
-  phoneNumberFor(user: WxUser, code: unknown): Promise<PhoneInfo>;
+  decrypt(openid: string, encryptedData: unknown, iv: unknown, options?: DecryptOptions): Promise<OpenData>;
+  verifySignature(openid: string, rawData: unknown, signature: unknown): Promise<boolean>;
+  checkSessionKey(openid: string): Promise<boolean>;
+  resetSessionKey(openid: string): Promise<void>;
+  phoneNumber(user: WxSessionUser, code: unknown, request: unknown): Promise<PhoneInfo>;
 }
 
 /**
@@ -36,11 +31,16 @@ export interface WxSessionUser {
   /** The app the openid belongs to: the mini program, or the web app of a wxOAuth() login. */
   readonly appId: string;
   readonly sessionId: string;
-  /** What `onLogin` returned at login. */
-  readonly user?: StoredValue;
+  /** What `onLogin` returned at login (typed by `WxLoginTypes['user']` when the app declares it). */
+  readonly user?: WxAppUser;
   /** Unix seconds. */
   readonly expiresAt: number;
-  decrypt(encryptedData: unknown, iv: unknown, options?: DecryptOptions): Promise<OpenData>;
+  /** Decrypts open data; `T` names the shape the app expects (defaults to `OpenData`). */
+  decrypt<T extends object = OpenData>(
+    encryptedData: unknown,
+    iv: unknown,
+    options?: DecryptOptions,
+  ): Promise<T>;
   verifySignature(rawData: unknown, signature: unknown): Promise<boolean>;
   assertSignature(rawData: unknown, signature: unknown): Promise<void>;
   checkSessionKey(): Promise<boolean>;
@@ -64,10 +64,12 @@ export class WxUser implements WxSessionUser {
   readonly appId: string;
   readonly sessionId: string;
   /** What `onLogin` returned at login. */
-  readonly user?: StoredValue;
+  readonly user?: WxAppUser;
   /** Unix seconds. */
   readonly expiresAt: number;
   readonly #actions: WxUserActions;
+  /** The request this user was authenticated for, handed to `onPhoneNumber`. */
+  readonly #request: unknown;
 
   constructor(
     fields: {
@@ -75,10 +77,11 @@ export class WxUser implements WxSessionUser {
       unionid?: string | undefined;
       appId: string;
       sessionId: string;
-      user?: StoredValue | undefined;
+      user?: WxAppUser | undefined;
       expiresAt: number;
     },
     actions: WxUserActions,
+    request?: unknown,
   ) {
     this.openid = fields.openid;
     if (fields.unionid !== undefined) this.unionid = fields.unionid;
@@ -87,6 +90,7 @@ export class WxUser implements WxSessionUser {
     if (fields.user !== undefined) this.user = fields.user;
     this.expiresAt = fields.expiresAt;
     this.#actions = actions;
+    this.#request = request;
   }
 
   /**
@@ -94,13 +98,17 @@ export class WxUser implements WxSessionUser {
    * user's newest session_key and checks the watermark. Throws `WX_SESSION_KEY_STALE` when the
    * key no longer fits: the mini program must call wx.login() again, then retry.
    */
-  decrypt(encryptedData: unknown, iv: unknown, options?: DecryptOptions): Promise<OpenData> {
-    return this.#actions.decryptFor(this.openid, encryptedData, iv, options);
+  decrypt<T extends object = OpenData>(
+    encryptedData: unknown,
+    iv: unknown,
+    options?: DecryptOptions,
+  ): Promise<T> {
+    return this.#actions.decrypt(this.openid, encryptedData, iv, options) as Promise<T>;
   }
 
   /** Checks `signature == sha1(rawData + session_key)` (wx.getUserInfo and the like). */
   verifySignature(rawData: unknown, signature: unknown): Promise<boolean> {
-    return this.#actions.verifySignatureFor(this.openid, rawData, signature);
+    return this.#actions.verifySignature(this.openid, rawData, signature);
   }
 
   /** Like `verifySignature()`, but throws `WX_SIGNATURE_MISMATCH` (400) on a mismatch: handy before `next(err)`. */
@@ -112,16 +120,16 @@ export class WxUser implements WxSessionUser {
 
   /** Asks WeChat whether the session_key the server holds is still valid. */
   checkSessionKey(): Promise<boolean> {
-    return this.#actions.checkSessionKeyFor(this.openid);
+    return this.#actions.checkSessionKey(this.openid);
   }
 
   /** Has WeChat issue a new session_key and keeps it; the old one stops working. */
   resetSessionKey(): Promise<void> {
-    return this.#actions.resetSessionKeyFor(this.openid);
+    return this.#actions.resetSessionKey(this.openid);
   }
 
   /** Exchanges a getPhoneNumber button code for the user's phone number. */
   getPhoneNumber(code: unknown): Promise<PhoneInfo> {
-    return this.#actions.phoneNumberFor(this, code);
+    return this.#actions.phoneNumber(this, code, this.#request);
   }
 }

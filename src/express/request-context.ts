@@ -1,25 +1,34 @@
-// How a request carries the WxAuth service from wxLogin() to requireWxSession(), without any
-// enumerable property that could be serialized.
+// The Express side's own request context: which wxLogin()s a request passed through (routers and
+// sub-apps included), kept beside the request, never on it or on the core objects.
 
-import type { Request } from 'express';
-import type { WxAuth } from '../core/wx-auth.js';
+import type { IncomingMessage } from 'node:http';
+import type { MountedLogin } from './mounted-login.js';
 
-const AUTH = Symbol.for('express-wx-login.auth');
-
-type Holder = { [AUTH]?: WxAuth };
+// A WeakMap, not a property: nothing on the request changes shape, nothing can be serialized or
+// rendered by accident, and the entry goes with the request.
+const contexts = new WeakMap<IncomingMessage, MountedLogin[]>();
 
 /**
- * Marks the request as served by `auth`. It goes on `res.locals`, a fresh null-prototype object
- * per request: a new property on `req` itself changes its hidden class and slows every later
- * property lookup of Express and Node on it. Non-enumerable, so that nothing serializes it and
- * res.render() never hands it to a template.
+ * Records that `req` passed through `login`'s middleware. Several wxLogin()s (two mini programs on
+ * one backend) each add themselves once, in the order they were passed.
+ *
+ * @example
+ * enterLogin(req, login);
  */
-export function attachAuth(req: Request, auth: WxAuth): void {
-  const holder = req.res?.locals ?? req;
-  Object.defineProperty(holder, AUTH, { value: auth, enumerable: false, configurable: true, writable: true });
+export function enterLogin(req: IncomingMessage, login: MountedLogin): void {
+  const logins = contexts.get(req);
+  if (logins === undefined) contexts.set(req, [login]);
+  else if (!logins.includes(login)) logins.push(login);
 }
 
-/** The WxAuth that `wxLogin()` attached, if the request passed through it. */
-export function authOf(req: Request): WxAuth | undefined {
-  return ((req.res?.locals as Holder | undefined) ?? (req as Holder))[AUTH];
+/**
+ * The wxLogin()s the request passed through so far, in order; empty when none.
+ *
+ * @example
+ * const logins = loginsOf(req); // [miniProgramA, miniProgramB]
+ */
+export function loginsOf(req: IncomingMessage): readonly MountedLogin[] {
+  return contexts.get(req) ?? NONE;
 }
+
+const NONE: readonly MountedLogin[] = Object.freeze([]);

@@ -1,12 +1,13 @@
-// requireWxSession(): the route guard. Verifies the bearer token, loads its session, sets
-// req.wxUser; answers 401 (and 503 when the store is down) itself in the package's JSON format.
+// requireWxSession(): the route guard. Verifies the token with the wxLogin() that issued it (of
+// those the request passed through), loads its session, sets req.wxUser; answers 401/503 itself.
 
 import type { RequestHandler } from 'express';
 import type { WxSessionUser } from '../core/wx-user.js';
 import { WxLoginError } from '../errors.js';
-import { requestToken, tokenMissing } from './authenticate-request.js';
-import { sendError } from './error-handler.js';
-import { authOf } from './request-context.js';
+import { booleanOption, failOption, omitUndefined } from '../options-toolkit.js';
+import { loginsOf } from './request-context.js';
+import { DEFAULT_RESPONDER } from './responder.js';
+import { type GuardPolicy, guardRequest } from './session-guard.js';
 
 // req.wxUser, typed for apps by declaration merging on Express's Request. It lives here, in the
 // file that sets it, so that the published .d.ts carries it.
@@ -22,6 +23,27 @@ declare global {
 export interface RequireWxSessionOptions {
   /** Let requests without any token (no Authorization header, no wxOAuth() token cookie) through, without `req.wxUser`. A bad token is still 401. Defaults to `false`. */
   optional?: boolean;
+  /**
+   * Accept only sessions of this app (`req.wxUser.appId`: a mini program's, or the official
+   * account's or website app's of a wxOAuth() login); others get 401 `WX_TOKEN_INVALID`.
+   * Defaults to any app whose wxLogin() the request passed through.
+   */
+  appId?: string;
+}
+
+/**
+ * The validated policy of a guard's options.
+ *
+ * @example
+ * parseGuardOptions({ appId: 'wxA' }); // { optional: false, appId: 'wxA' }
+ */
+export function parseGuardOptions(input: RequireWxSessionOptions): GuardPolicy {
+  const options = omitUndefined(input);
+  const appId = options.appId;
+  if (appId !== undefined && (typeof appId !== 'string' || appId.trim() === '')) {
+    failOption('appId', 'must be a non-empty string');
+  }
+  return { optional: booleanOption(options, 'optional', false), appId };
 }
 
 /**
@@ -30,43 +52,24 @@ export interface RequireWxSessionOptions {
  * @example
  * app.get('/me', requireWxSession(), (req, res) => res.json(req.wxUser));
  * app.get('/feed', requireWxSession({ optional: true }), (req, res) => res.json(feedFor(req.wxUser?.openid)));
+ * app.get('/shop/orders', requireWxSession({ appId: SHOP_APP_ID }), listOrders); // one mini program of several
  */
 export function requireWxSession(options: RequireWxSessionOptions = {}): RequestHandler {
-  const optional = options.optional === true;
+  const policy = parseGuardOptions(options);
   return (req, res, next) => {
-    const auth = authOf(req);
-    if (!auth) {
-      sendError(
+    const logins = loginsOf(req);
+    if (logins.length === 0) {
+      DEFAULT_RESPONDER.fail(
+        req,
         res,
-        new WxLoginError('WX_MISCONFIGURED', 'requireWxSession() needs app.use(wxLogin(options)) before it'),
+        next,
+        new WxLoginError(
+          'WX_MISCONFIGURED',
+          'requireWxSession() found no wxLogin() on this request: mount app.use(wxLogin(options)) before this route, on the app or on a router the request passes through',
+        ),
       );
       return;
     }
-    let token: string | undefined;
-    try {
-      token = requestToken(req, auth);
-    } catch (err) {
-      sendError(res, err, auth.config.logger);
-      return;
-    }
-    if (token === undefined) {
-      if (optional) next();
-      else sendError(res, tokenMissing());
-      return;
-    }
-    // Most requests carry a token verified moments ago: no promise, no store round trip.
-    const cached = auth.authenticateCached(token);
-    if (cached) {
-      req.wxUser = cached;
-      next();
-      return;
-    }
-    auth.authenticate(token).then(
-      (user) => {
-        req.wxUser = user;
-        next();
-      },
-      (err: unknown) => sendError(res, err, auth.config.logger),
-    );
+    guardRequest(req, res, next, logins, policy, logins[0]!.responder);
   };
 }

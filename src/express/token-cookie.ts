@@ -1,11 +1,11 @@
 // Cookies for web logins: a strict reader of the Cookie header, a Set-Cookie writer, and the token
-// cookie that a wxOAuth() registers on its WxAuth so that requireWxSession() and logout read it.
+// cookie that a wxOAuth() registers for its wxLogin() so that requireWxSession() and logout read it.
 
 import type { IncomingMessage } from 'node:http';
 import type { Request, Response } from 'express';
 import type { WxAuth } from '../core/wx-auth.js';
 import { WxLoginError } from '../errors.js';
-import { failOption } from '../option-errors.js';
+import { failOption } from '../options-toolkit.js';
 
 /** Where web tokens are delivered: the cookie's name and attributes. */
 export interface TokenCookieSettings {
@@ -25,10 +25,8 @@ export interface CookieAttributes {
 export const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Our token is a JWT: base64url parts joined by dots. Anything else in the cookie is not ours. */
 const TOKEN_VALUE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
-// Symbol.for: a second copy of the package (ESM and CJS both loaded) must see the same settings.
-const TOKEN_COOKIE = Symbol.for('express-wx-login.token-cookie');
-
-type WithCookie = WxAuth & { [TOKEN_COOKIE]?: TokenCookieSettings };
+// Kept by the Express layer beside the service, never stamped on it.
+const registry = new WeakMap<WxAuth, TokenCookieSettings>();
 
 /**
  * Makes `auth` accept its token from this cookie when a request has no Authorization header.
@@ -38,7 +36,7 @@ type WithCookie = WxAuth & { [TOKEN_COOKIE]?: TokenCookieSettings };
  * registerTokenCookie(wx.auth, { name: 'wxl_token', secure: true, domain: undefined });
  */
 export function registerTokenCookie(auth: WxAuth, settings: TokenCookieSettings): void {
-  const existing = (auth as WithCookie)[TOKEN_COOKIE];
+  const existing = registry.get(auth);
   if (existing) {
     if (
       existing.name !== settings.name ||
@@ -49,7 +47,7 @@ export function registerTokenCookie(auth: WxAuth, settings: TokenCookieSettings)
     }
     return;
   }
-  Object.defineProperty(auth, TOKEN_COOKIE, { value: { ...settings }, enumerable: false });
+  registry.set(auth, { ...settings });
 }
 
 /**
@@ -59,7 +57,7 @@ export function registerTokenCookie(auth: WxAuth, settings: TokenCookieSettings)
  * tokenCookieOf(wx.auth)?.name; // 'wxl_token'
  */
 export function tokenCookieOf(auth: WxAuth): TokenCookieSettings | undefined {
-  return (auth as WithCookie)[TOKEN_COOKIE];
+  return registry.get(auth);
 }
 
 /**

@@ -1,15 +1,18 @@
 // wxLogin(): the Express middleware. Serves POST /wx/login, /wx/logout and /wx/phone (paths
-// configurable), parses their JSON bodies itself when the app did not, answers every error of its
-// routes as JSON, and attaches the service for requireWxSession() on every request.
+// configurable), reads their JSON bodies whatever parsers the app mounted, answers their errors,
+// and records itself in the request context for requireWxSession().
 
-import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import type { WxAuthOptions } from '../core/options.js';
 import { WxAuth } from '../core/wx-auth.js';
 import { WxLoginError } from '../errors.js';
-import { failOption, requireOptionsObject } from '../option-errors.js';
-import { authenticateRequest } from './authenticate-request.js';
-import { sendError } from './error-handler.js';
-import { attachAuth } from './request-context.js';
+import { failOption, omitUndefined, pathOption } from '../options-toolkit.js';
+import { jsonBodyReader } from './json-body.js';
+import { mountedLoginOf } from './mounted-login.js';
+import { enterLogin } from './request-context.js';
+import { requestToken, tokenMissing } from './request-token.js';
+import { parseGuardOptions, type RequireWxSessionOptions } from './require-wx-session.js';
+import { guardRequest } from './session-guard.js';
 import { clearTokenCookieIfUsed } from './token-cookie.js';
 
 export interface WxLoginRoutes {
@@ -21,101 +24,127 @@ export interface WxLoginRoutes {
   phone?: string;
 }
 
-export interface WxLoginOptions extends WxAuthOptions {
+export interface WxLoginOptions extends WxAuthOptions<Request> {
   /** Route paths, relative to where the middleware is mounted. */
   routes?: WxLoginRoutes;
-  /** Largest JSON body accepted on the package's routes. Defaults to `'16kb'`. */
+  /** Largest JSON body accepted on the package's routes (bytes, or a size such as `'16kb'`). Defaults to `'16kb'`. */
   bodyLimit?: string | number;
 }
 
-/** What `wxLogin()` returns: `app.use()` takes it as is. `auth` is the framework-free service. */
-export type WxLoginMiddleware = [RequestHandler, ErrorRequestHandler] & { auth: WxAuth };
-
-type Route = (req: Request, res: Response, auth: WxAuth) => Promise<void>;
-
-const loginRoute: Route = async (req, res, auth) => {
-  res.status(200).json(await auth.login(field(req.body, 'code')));
+/** What `wxLogin()` returns: `app.use()` takes it as is. */
+export type WxLoginMiddleware = [RequestHandler, ErrorRequestHandler] & {
+  /** The framework-free service: `auth.login()`, `auth.getAccessToken()`, ... */
+  auth: WxAuth;
+  /**
+   * A route guard bound to this wxLogin(): like `requireWxSession()`, but accepts only this
+   * app's tokens and needs no lookup of which wxLogin() the request passed through.
+   */
+  guard(options?: Omit<RequireWxSessionOptions, 'appId'>): RequestHandler;
 };
 
-const logoutRoute: Route = async (req, res, auth) => {
-  clearTokenCookieIfUsed(auth, req, res);
-  const user = await authenticateRequest(auth, req, false);
-  if (user) await auth.revokeSession(user.sessionId);
-  res.status(204).end();
-};
-
-const phoneRoute: Route = async (req, res, auth) => {
-  const user = await authenticateRequest(auth, req, false);
-  if (!user) return;
-  const phone = await auth.phoneNumberFor(user, field(req.body, 'code'));
-  res.status(200).json({
-    phoneNumber: phone.phoneNumber,
-    purePhoneNumber: phone.purePhoneNumber,
-    countryCode: phone.countryCode,
-  });
-};
+type Route = (req: Request, res: Response, next: NextFunction, body: unknown) => Promise<void>;
 
 /**
  * The WeChat Mini Program login for Express.
  *
  * @example
  * const app = express();
- * app.use(express.json());
- * app.use(wxLogin({ appId: process.env.WX_APP_ID!, appSecret: process.env.WX_APP_SECRET!, tokenSecret: process.env.WX_TOKEN_SECRET! }));
- * app.get('/me', requireWxSession(), (req, res) => res.json(req.wxUser));
+ * const wx = wxLogin({ appId: process.env.WX_APP_ID!, appSecret: process.env.WX_APP_SECRET!, tokenSecret: process.env.WX_TOKEN_SECRET! });
+ * app.use(wx);
+ * app.get('/me', wx.guard(), (req, res) => res.json(req.wxUser));
  */
 export function wxLogin(options: WxLoginOptions): WxLoginMiddleware {
-  requireOptionsObject(options);
-  const { routes: routeOptions, bodyLimit, ...authOptions } = options;
-  const auth = new WxAuth(authOptions);
-  const logger = auth.config.logger;
-  const routes = buildRoutes(routeOptions);
-  const parseJson = express.json({ limit: bodyLimit ?? '16kb' });
+  const { routes: routeOptions, bodyLimit, ...authOptions } = omitUndefined(options) as WxLoginOptions;
+  const limit = parseBodyLimit(bodyLimit);
+  const auth = new WxAuth(authOptions as WxAuthOptions);
+  const login = mountedLoginOf(auth, 'auth');
+  const readJson = jsonBodyReader(limit);
+
+  const authenticated = async (req: Request) => {
+    const token = requestToken(req, [login]);
+    if (token === undefined) throw tokenMissing();
+    return auth.authenticate(token, req);
+  };
+  const routes = buildRoutes(routeOptions, {
+    login: async (req, res, _next, body) => {
+      login.responder.ok(req, res, 200, await auth.login(field(body, 'code'), req));
+    },
+    logout: async (req, res) => {
+      clearTokenCookieIfUsed(auth, req, res);
+      const user = await authenticated(req);
+      await auth.revokeSession(user.sessionId);
+      res.status(204).end();
+    },
+    phone: async (req, res, _next, body) => {
+      const user = await authenticated(req);
+      const phone = await user.getPhoneNumber(field(body, 'code'));
+      login.responder.ok(req, res, 200, {
+        phoneNumber: phone.phoneNumber,
+        purePhoneNumber: phone.purePhoneNumber,
+        countryCode: phone.countryCode,
+      });
+    },
+  });
 
   const handler: RequestHandler = (req, res, next) => {
-    attachAuth(req, auth);
+    enterLogin(req, login);
     const route = req.method === 'POST' ? routes.get(req.path) : undefined;
     if (!route) {
       next();
       return;
     }
-    const run = () => route(req, res, auth).catch((err: unknown) => sendError(res, err, logger));
-    if (req.body !== undefined) {
-      void run();
-      return;
-    }
-    parseJson(req, res, (err?: unknown) => {
-      if (err) sendError(res, err, logger);
-      else void run();
+    readJson(req, res, (err, body) => {
+      if (err) {
+        login.responder.fail(req, res, next, err);
+        return;
+      }
+      route(req, res, next, body).catch((routeErr: unknown) =>
+        login.responder.fail(req, res, next, routeErr),
+      );
     });
   };
 
   // Errors raised before our handler on our routes, such as the app's own express.json()
-  // refusing a body, arrive here; they are answered in our format. Others pass on.
+  // refusing a body, arrive here; they are answered as ours. Others pass on.
   const errorHandler: ErrorRequestHandler = (err, req, res, next) => {
-    if (req.method === 'POST' && routes.has(req.path)) sendError(res, err, logger);
+    if (req.method === 'POST' && routes.has(req.path)) login.responder.fail(req, res, next, err);
     else next(err);
   };
 
-  return Object.assign([handler, errorHandler] as [RequestHandler, ErrorRequestHandler], { auth });
+  const guard = (guardOptions: Omit<RequireWxSessionOptions, 'appId'> = {}): RequestHandler => {
+    const policy = parseGuardOptions(guardOptions);
+    return (req, res, next) => guardRequest(req, res, next, [login], policy, login.responder);
+  };
+
+  return Object.assign([handler, errorHandler] as [RequestHandler, ErrorRequestHandler], { auth, guard });
 }
 
-function buildRoutes(options: WxLoginRoutes | undefined): Map<string, Route> {
-  const paths = { login: '/wx/login', logout: '/wx/logout', phone: '/wx/phone', ...options };
+function buildRoutes(
+  options: WxLoginRoutes | undefined,
+  handlers: Record<keyof WxLoginRoutes, Route>,
+): Map<string, Route> {
+  const paths = {
+    login: '/wx/login',
+    logout: '/wx/logout',
+    phone: '/wx/phone',
+    ...omitUndefined(options ?? {}),
+  };
   const routes = new Map<string, Route>();
-  for (const [name, route] of [
-    ['login', loginRoute],
-    ['logout', logoutRoute],
-    ['phone', phoneRoute],
-  ] as const) {
-    const path = paths[name];
-    if (typeof path !== 'string' || !path.startsWith('/')) {
-      failOption(`routes.${name}`, 'must be a path starting with "/"');
-    }
+  for (const name of ['login', 'logout', 'phone'] as const) {
+    const path = pathOption(paths[name], `routes.${name}`);
     if (routes.has(path)) failOption(`routes.${name}`, `repeats the path ${path}`);
-    routes.set(path, route);
+    routes.set(path, handlers[name]);
   }
   return routes;
+}
+
+const SIZE = /^\d+(?:\.\d+)?\s*(?:b|kb|mb)?$/i;
+
+function parseBodyLimit(value: unknown): string | number {
+  if (value === undefined) return '16kb';
+  if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
+  if (typeof value === 'string' && SIZE.test(value.trim())) return value;
+  failOption('bodyLimit', 'must be a positive number of bytes or a size such as "16kb"');
 }
 
 /** An own property of a JSON object body; prototype keys such as `__proto__` never count. */

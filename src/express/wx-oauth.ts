@@ -2,14 +2,14 @@
 // login). GET start redirects to WeChat with a fresh state; GET callback logs the user in.
 
 import type { Request, RequestHandler, Response } from 'express';
-import { WebLogin, type WebLoginOutcome } from '../core/web-login.js';
-import type { WebLoginOptions } from '../core/web-login-options.js';
 import type { WxAuth } from '../core/wx-auth.js';
 import { isWxLoginError, WxLoginError } from '../errors.js';
 import { log } from '../logger.js';
-import { failOption as fail, requireOptionsObject } from '../option-errors.js';
-import { sendError } from './error-handler.js';
-import { attachAuth, authOf } from './request-context.js';
+import { OAuthLogin, type OAuthOutcome } from '../oauth/oauth-login.js';
+import type { OAuthOptions } from '../oauth/options.js';
+import { failOption as fail, omitUndefined, oneOf, pathOption } from '../options-toolkit.js';
+import { mountedLoginOf } from './mounted-login.js';
+import { enterLogin } from './request-context.js';
 import {
   COOKIE_NAME,
   cookieValues,
@@ -34,7 +34,7 @@ export interface WxOAuthCookieOptions {
   domain?: string;
 }
 
-export interface WxOAuthOptions extends WebLoginOptions {
+export interface WxOAuthOptions extends OAuthOptions {
   /** The service of the `wxLogin()` whose sessions and tokens web users get: `wxLogin(...).auth`. Required. */
   auth: WxAuth;
   /** Route paths, relative to where the middleware is mounted. */
@@ -50,8 +50,8 @@ export interface WxOAuthOptions extends WebLoginOptions {
 
 /** What `wxOAuth()` returns: `app.use()` takes it as is. */
 export type WxOAuthMiddleware = RequestHandler & {
-  /** The framework-free service behind it. */
-  webLogin: WebLogin;
+  /** The framework-free service behind it: `authorizeUrl()`, `begin()`, `complete()`. */
+  oauth: OAuthLogin;
   /** Releases keep-alive sockets to WeChat. */
   close(): void;
 };
@@ -72,17 +72,14 @@ const DOMAIN = /^\.?[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/;
  * app.get('/account', requireWxSession(), (req, res) => res.json(req.wxUser));
  */
 export function wxOAuth(options: WxOAuthOptions): WxOAuthMiddleware {
-  requireOptionsObject(options);
-  const { auth, routes: routeOptions, deliver = 'cookie', cookie = {}, ...webOptions } = options;
-  // Duck-typed: a WxAuth from another copy of the package (ESM and CJS both loaded) is fine.
-  if (typeof auth?.createSession !== 'function' || typeof auth.config !== 'object') {
-    fail('auth', 'is required: pass wxLogin(...).auth');
-  }
-  if (deliver !== 'cookie' && deliver !== 'json') fail('deliver', 'must be "cookie" or "json"');
+  const all = omitUndefined(options);
+  const { auth, routes: routeOptions, cookie = {}, ...webOptions } = all as WxOAuthOptions;
+  const login = mountedLoginOf(auth, 'auth');
+  const deliver = oneOf(all, 'deliver', ['cookie', 'json'] as const, 'cookie');
   const settings = parseCookie(cookie);
   const routes = parseRoutes(routeOptions);
-  const web = new WebLogin(auth, webOptions);
-  const { logger, tokenTtl } = auth.config;
+  const web = new OAuthLogin(login.port, webOptions);
+  const { logger, tokenTtl } = login.port;
   if (!web.config.callbackPath.endsWith(routes.callback)) {
     log(
       logger,
@@ -113,13 +110,16 @@ export function wxOAuth(options: WxOAuthOptions): WxOAuthMiddleware {
     // The callback URL holds the code: keep it out of Referer headers of whatever comes next.
     res.setHeader('Referrer-Policy', 'no-referrer');
     const query = new URLSearchParams(queryOf(req));
-    let outcome: WebLoginOutcome;
+    let outcome: OAuthOutcome;
     try {
-      outcome = await web.complete({
-        state: single(query, 'state'),
-        code: single(query, 'code'),
-        binding: cookieValues(req, STATE_COOKIE)[0],
-      });
+      outcome = await web.complete(
+        {
+          state: single(query, 'state'),
+          code: single(query, 'code'),
+          binding: cookieValues(req, STATE_COOKIE)[0],
+        },
+        req,
+      );
     } catch (err) {
       // A state cookie of a foreign flow may belong to a login this browser has under way: keep it.
       if (!(isWxLoginError(err) && err.code === 'WX_OAUTH_STATE_MISMATCH')) {
@@ -151,8 +151,8 @@ export function wxOAuth(options: WxOAuthOptions): WxOAuthMiddleware {
   };
 
   const handler: RequestHandler = (req, res, next) => {
-    // Helps apps that built a WxAuth without mounting wxLogin(): requireWxSession() finds it.
-    if (!authOf(req)) attachAuth(req, auth);
+    // requireWxSession() finds the sessions' wxLogin() through here too (once, if both are mounted).
+    enterLogin(req, login);
     const route =
       req.method !== 'GET' && req.method !== 'HEAD'
         ? undefined
@@ -165,10 +165,10 @@ export function wxOAuth(options: WxOAuthOptions): WxOAuthMiddleware {
       next();
       return;
     }
-    route(req, res).catch((err: unknown) => sendError(res, err, logger));
+    route(req, res).catch((err: unknown) => login.responder.fail(req, res, next, err));
   };
 
-  return Object.assign(handler, { webLogin: web, close: () => web.close() });
+  return Object.assign(handler, { oauth: web, close: () => web.close() });
 }
 
 function parseCookie(cookie: WxOAuthCookieOptions): TokenCookieSettings {
@@ -187,12 +187,8 @@ function parseCookie(cookie: WxOAuthCookieOptions): TokenCookieSettings {
 }
 
 function parseRoutes(options: WxOAuthRoutes | undefined): Required<WxOAuthRoutes> {
-  const routes = { start: '/wx/web/login', callback: '/wx/web/callback', ...options };
-  for (const name of ['start', 'callback'] as const) {
-    if (typeof routes[name] !== 'string' || !routes[name].startsWith('/')) {
-      fail(`routes.${name}`, 'must be a path starting with "/"');
-    }
-  }
+  const routes = { start: '/wx/web/login', callback: '/wx/web/callback', ...omitUndefined(options ?? {}) };
+  for (const name of ['start', 'callback'] as const) pathOption(routes[name], `routes.${name}`);
   if (routes.start === routes.callback) fail('routes.callback', 'must differ from routes.start');
   return routes;
 }

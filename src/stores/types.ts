@@ -49,8 +49,8 @@ export interface SessionStore {
    */
   deleteIfEquals(key: string, value: string): Awaitable<boolean>;
   /**
-   * Optional: `false` when the store lives in this process (like MemoryStore). The core then skips
-   * its short local session cache, and warns in production, where several instances are the norm.
+   * Optional: `false` when the store lives in this process (like MemoryStore). The core then warns
+   * in production, where several instances are the norm and an in-process store is not shared.
    */
   readonly shared?: boolean;
   /** Optional: releases connections or timers the store owns. */

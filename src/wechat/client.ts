@@ -68,6 +68,11 @@ export class WeChatClient {
     this.#http = httpFor(options);
   }
 
+  /** How long one call may take at most, timeouts, retries and backoff included. */
+  get worstCaseMs(): number {
+    return this.#http.worstCaseMs;
+  }
+
   /** `GET /sns/jscode2session`: needs only appid and secret, never an access_token. */
   async code2Session(code: string): Promise<Code2SessionResult> {
     const body = await this.#http.call({

@@ -36,6 +36,9 @@ export interface WeChatRequest {
 /** A successful WeChat answer: the parsed JSON object, errcode absent or 0. */
 export type WeChatBody = Record<string, unknown>;
 
+/** The abort signal fires this long after axios's own timeout, as a backstop. */
+const ABORT_MARGIN_MS = 50;
+
 /** Why an attempt failed in a way worth retrying. Never holds a URL (URLs carry `secret=`). */
 class TransientFault {
   constructor(readonly reason: string) {}
@@ -76,6 +79,14 @@ export class WeChatHttp {
     });
   }
 
+  /**
+   * How long one `call()` may take at most: every attempt's timeout plus the longest jittered
+   * backoff between attempts. Callers size their waits and locks from it.
+   */
+  get worstCaseMs(): number {
+    return worstCaseMs(this.#options);
+  }
+
   async call(request: WeChatRequest): Promise<WeChatBody> {
     const attempts = 1 + this.#options.retries;
     let lastFault = 'no attempt made';
@@ -111,7 +122,7 @@ export class WeChatHttp {
         url: request.path,
         params: request.query,
         data: request.body,
-        signal: AbortSignal.timeout(this.#options.timeoutMs + 50),
+        signal: AbortSignal.timeout(this.#options.timeoutMs + ABORT_MARGIN_MS),
       });
       status = response.status;
       text = typeof response.data === 'string' ? response.data : '';
@@ -151,6 +162,24 @@ export class WeChatHttp {
     }
     return out;
   }
+}
+
+/**
+ * The longest a call with these settings can take: each attempt's timeout (and the abort's margin)
+ * plus each backoff at its most (+50 % jitter).
+ *
+ * @example
+ * worstCaseMs({ timeoutMs: 5000, retries: 2, retryDelayMs: 100 }); // 15_600 = 3 × 5050 + 150 + 300
+ */
+export function worstCaseMs(
+  options: Pick<WeChatHttpOptions, 'timeoutMs' | 'retries' | 'retryDelayMs'>,
+): number {
+  let total = 0;
+  for (let attempt = 1; attempt <= 1 + options.retries; attempt++) {
+    total += options.timeoutMs + ABORT_MARGIN_MS;
+    if (attempt <= options.retries) total += Math.ceil(options.retryDelayMs * 2 ** (attempt - 1) * 1.5);
+  }
+  return total;
 }
 
 function describeNetworkError(err: unknown): string {

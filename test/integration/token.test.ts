@@ -6,7 +6,7 @@ import express from 'express';
 import { decodeJwt } from 'jose';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { requireWxSession } from '../../src/index.js';
+import { MemoryStore, requireWxSession } from '../../src/index.js';
 import { buildApp, startEmulator, TOKEN_SECRET } from '../helpers/app.js';
 
 const emulator = await startEmulator();
@@ -248,7 +248,7 @@ describe('signing key rotation', () => {
   it('verifies tokens of every listed key by kid and signs with the first', async () => {
     const oldKey = { kid: 'k1', secret: 'old-signing-secret-0123456789-abcdefgh' };
     const newKey = { kid: 'k2', secret: 'new-signing-secret-0123456789-abcdefgh' };
-    const store = buildApp(emulator).middleware.auth.config.store;
+    const store = new MemoryStore();
     const before = buildApp(emulator, { signingKeys: [oldKey], tokenSecret: undefined, store });
     const during = buildApp(emulator, { signingKeys: [newKey, oldKey], tokenSecret: undefined, store });
     const after = buildApp(emulator, { signingKeys: [newKey], tokenSecret: undefined, store });

@@ -1,6 +1,7 @@
 // wxLogin() validates its options at once, with a message that names the package and the option.
 
 import { describe, expect, it } from 'vitest';
+import { parseOptions } from '../../src/core/options.js';
 import { MemoryStore, type WxLoginOptions, wxLogin } from '../../src/index.js';
 
 const valid: WxLoginOptions = { appId: 'wx123', appSecret: 'secret-value', tokenSecret: 'x'.repeat(32) };
@@ -17,21 +18,21 @@ function messageOf(options: unknown): string {
 
 describe('wxLogin() options', () => {
   it('builds with the required options and fills the documented defaults', () => {
-    const { auth } = wxLogin(valid);
-    expect(auth.config).toMatchObject({
+    expect(wxLogin(valid).auth.appId).toBe('wx123');
+    const config = parseOptions(valid);
+    expect(config).toMatchObject({
       apiBaseUrl: 'https://api.weixin.qq.com',
       timeoutMs: 5000,
       retries: 2,
       tokenTtl: 604800,
       tokenEndpoint: 'stable',
       sessionCacheMs: 1000,
-      storeIsDefault: true,
     });
-    expect(auth.config.store).toBeInstanceOf(MemoryStore);
+    expect(config.store).toBeInstanceOf(MemoryStore);
   });
 
   it('treats an option given as undefined as not given', () => {
-    expect(wxLogin({ ...valid, timeoutMs: undefined, store: undefined }).auth.config.timeoutMs).toBe(5000);
+    expect(parseOptions({ ...valid, timeoutMs: undefined, store: undefined }).timeoutMs).toBe(5000);
   });
 
   it.each([
@@ -110,11 +111,17 @@ describe('the parsed configuration', () => {
       appSecret: 'app-secret-never-printed',
       tokenSecret: 't'.repeat(40),
     });
-    expect(auth.config.appSecret).toBe('app-secret-never-printed');
+    const config = parseOptions({
+      ...valid,
+      appSecret: 'app-secret-never-printed',
+      tokenSecret: 't'.repeat(40),
+    });
+    expect(config.appSecret).toBe('app-secret-never-printed');
     for (const text of [
-      inspect(auth, { depth: 6 }),
-      inspect(auth.config, { depth: 6 }),
-      JSON.stringify(auth.config),
+      inspect(auth, { depth: 6, showHidden: true }),
+      inspect(config, { depth: 6 }),
+      JSON.stringify(config),
+      JSON.stringify(auth),
     ]) {
       expect(text).not.toContain('app-secret-never-printed');
       expect(text).not.toContain('t'.repeat(40));

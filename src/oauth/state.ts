@@ -1,16 +1,15 @@
 // The OAuth `state` of web logins: unguessable, single use (one atomic compare-and-delete in the
 // store), expiring, and bound to the browser that started the flow by an HMAC kept in a cookie.
 
-import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { callStore } from '../core/store-call.js';
 import type { WxLogger } from '../logger.js';
 import type { SessionStore } from '../stores/types.js';
-import type { SigningKey } from './options.js';
-import { callStore } from './store-call.js';
 
 /** 32 random bytes in hex: WeChat takes only a-zA-Z0-9 in `state`, at most 128 bytes. */
 const STATE_PATTERN = /^[0-9a-f]{64}$/;
-/** Separates the binding keys from every other use of the token signing keys. */
-const BINDING_INFO = 'express-wx-login oauth-state binding v1';
+/** Separates the binding keys from every other use of the token signing keys (HKDF info). */
+export const BINDING_INFO = 'express-wx-login oauth-state binding v1';
 
 /** What the start of a login leaves behind: the state for WeChat, the binding for the cookie. */
 export interface IssuedState {
@@ -29,7 +28,7 @@ export interface StateEntry {
  * `<prefix><mini-program appId>:oauth-state:<web appId>:<state>`, with a TTL of `ttlMs`.
  *
  * @example
- * const states = new OAuthStates({ store, namespace: 'wxMini', webAppId: 'wxWeb', signingKeys, ttlMs: 600_000 });
+ * const states = new OAuthStates({ store, namespace: 'wxMini', webAppId: 'wxWeb', keys: port.deriveKeys(BINDING_INFO), ttlMs: 600_000 });
  * const { state, binding } = await states.issue({ returnTo: '/' });
  * states.bindingMatches(state, binding); // true
  * await states.consume(state); // { returnTo: '/' }, then undefined for ever
@@ -47,7 +46,8 @@ export class OAuthStates {
     store: SessionStore;
     namespace: string;
     webAppId: string;
-    signingKeys: readonly SigningKey[];
+    /** Binding keys derived from the token signing keys (`AuthPort.deriveKeys(BINDING_INFO)`). */
+    keys: Buffer[];
     ttlMs: number;
     logger?: WxLogger | undefined;
   }) {
@@ -57,9 +57,7 @@ export class OAuthStates {
     this.#ttlMs = options.ttlMs;
     this.#logger = options.logger;
     // Derived, not random per process: every instance behind the load balancer must agree.
-    this.#keys = options.signingKeys.map((k) =>
-      Buffer.from(hkdfSync('sha256', Buffer.from(k.secret, 'utf8'), Buffer.alloc(0), BINDING_INFO, 32)),
-    );
+    this.#keys = options.keys;
   }
 
   /** True when `state` has the shape this class issues (checked before any store read). */

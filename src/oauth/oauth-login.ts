@@ -1,16 +1,19 @@
-// WebLogin: the framework-free web OAuth flow of one official account or website app. Start: a
-// fresh state and WeChat's authorize URL. Callback: state checks, code exchange, profile, session.
+// OAuthLogin: the framework-free web login through WeChat OAuth of one official account or
+// website app. Start: a fresh state and WeChat's authorize URL. Callback: state checks, code
+// exchange, profile, and a session through the core's port.
 
+import { CODE_PATTERN } from '../constants.js';
+import type { AuthPort } from '../core/auth-port.js';
+import type { LoginResult } from '../core/session-issuer.js';
 import { WxLoginError } from '../errors.js';
 import { log } from '../logger.js';
 import { WeChatOAuthClient, type WeChatUserInfo } from '../wechat/oauth-client.js';
-import { OAuthStates } from './oauth-state.js';
+import { type OAuthConfig, type OAuthOptions, parseOAuthOptions } from './options.js';
 import { safeReturnPath } from './return-to.js';
-import { parseWebLoginOptions, type WebLoginConfig, type WebLoginOptions } from './web-login-options.js';
-import type { LoginResult, WxAuth } from './wx-auth.js';
+import { BINDING_INFO, OAuthStates } from './state.js';
 
 /** Where to send the browser to start a login, and what the browser must keep meanwhile. */
-export interface WebLoginStart {
+export interface OAuthStart {
   /** WeChat's authorize (or QR) page, parameters in the order WeChat checks, `#wechat_redirect` last. */
   url: string;
   state: string;
@@ -21,44 +24,43 @@ export interface WebLoginStart {
 }
 
 /** How a callback ended when it did not throw: logged in, or the user said no. */
-export type WebLoginOutcome =
+export type OAuthOutcome =
   | { kind: 'login'; result: LoginResult; returnTo: string }
   | { kind: 'denied'; returnTo: string };
 
 /** What the callback received; `undefined` for an absent parameter. */
-export interface WebLoginCallback {
+export interface OAuthCallback {
   state: string | undefined;
   code: string | undefined;
   /** The state cookie's value, when the browser sent one. */
   binding: string | undefined;
 }
 
-const CODE_PATTERN = /^[\x21-\x7e]{1,128}$/;
-
 /**
- * Web login through WeChat OAuth, sharing the sessions and tokens of a `WxAuth`: web users get
- * what mini-program users get, and `requireWxSession()` accepts both.
+ * Web login through WeChat OAuth, sharing the sessions and tokens of a `WxAuth` (through its
+ * port): web users get what mini-program users get, and `requireWxSession()` accepts both.
  *
  * @example
- * const web = new WebLogin(auth, { appId: 'wxWebApp', appSecret, scope: 'snsapi_login', redirectUri: 'https://example.com/wx/web/callback' });
+ * const web = new OAuthLogin(portOf(auth)!, { appId: 'wxWebApp', appSecret, scope: 'snsapi_login', redirectUri: 'https://example.com/wx/web/callback' });
  * const { url, binding } = await web.begin('/account');          // redirect to url, keep binding in a cookie
  * const outcome = await web.complete({ state, code, binding });  // { kind: 'login', result: { token, ... }, returnTo }
  */
-export class WebLogin {
-  readonly config: WebLoginConfig;
-  readonly auth: WxAuth;
+export class OAuthLogin {
+  readonly config: OAuthConfig;
+  readonly #port: AuthPort;
   readonly #states: OAuthStates;
   readonly #oauth: WeChatOAuthClient;
 
-  constructor(auth: WxAuth, options: WebLoginOptions) {
-    this.auth = auth;
-    this.config = parseWebLoginOptions(options, auth.config.apiBaseUrl);
-    const { store, signingKeys, timeoutMs, retries, retryDelayMs, logger } = auth.config;
+  constructor(port: AuthPort, options: OAuthOptions) {
+    this.#port = port;
+    this.config = parseOAuthOptions(options, port.wechat.apiBaseUrl);
+    const { store, logger } = port;
+    const { timeoutMs, retries, retryDelayMs } = port.wechat;
     this.#states = new OAuthStates({
       store,
-      namespace: auth.appId,
+      namespace: port.appId,
       webAppId: this.config.appId,
-      signingKeys,
+      keys: port.deriveKeys(BINDING_INFO),
       ttlMs: this.config.stateTtlSeconds * 1000,
       logger,
     });
@@ -74,7 +76,7 @@ export class WebLogin {
   }
 
   /** Starts a login: stores a fresh single-use state and builds WeChat's URL. */
-  async begin(returnTo: unknown): Promise<WebLoginStart> {
+  async begin(returnTo: unknown): Promise<OAuthStart> {
     const safe = safeReturnPath(returnTo) ?? '/';
     const { state, binding } = await this.#states.issue({ returnTo: safe });
     return { url: this.authorizeUrl(state), state, binding, returnTo: safe };
@@ -98,7 +100,7 @@ export class WebLogin {
    * Throws WX_OAUTH_STATE_MISSING (400), WX_OAUTH_STATE_INVALID / WX_OAUTH_STATE_MISMATCH (403),
    * WX_INVALID_REQUEST, or the WeChat errors (WX_CODE_INVALID, WX_CODE_USED, WX_OAUTH_SCOPE_INSUFFICIENT, ...).
    */
-  async complete(input: WebLoginCallback): Promise<WebLoginOutcome> {
+  async complete(input: OAuthCallback, request?: unknown): Promise<OAuthOutcome> {
     const { state, code, binding } = input;
     if (state === undefined || state === '') {
       throw this.#refuse('WX_OAUTH_STATE_MISSING', 'the callback has no state; start the login again');
@@ -113,7 +115,7 @@ export class WebLogin {
           'this browser did not start the login (no state cookie); start it again',
         );
       }
-      log(this.auth.config.logger, 'info', { appId: this.config.appId }, 'web login without state cookie');
+      log(this.#port.logger, 'info', { appId: this.config.appId }, 'web login without state cookie');
     } else if (!this.#states.bindingMatches(state, binding)) {
       throw this.#refuse('WX_OAUTH_STATE_MISMATCH', 'this browser did not start the login; start it again');
     }
@@ -131,13 +133,16 @@ export class WebLogin {
     let profile: WeChatUserInfo | undefined;
     if (this.config.scope !== 'snsapi_base') profile = await this.#oauth.userInfo(grant, this.config.lang);
     const unionid = grant.unionid ?? profile?.unionid;
-    const result = await this.auth.createSession({
-      openid: grant.openid,
-      source: 'web',
-      appId: this.config.appId,
-      ...(unionid === undefined ? {} : { unionid }),
-      ...(profile === undefined ? {} : { profile }),
-    });
+    const result = await this.#port.createSession(
+      {
+        openid: grant.openid,
+        source: 'web',
+        appId: this.config.appId,
+        ...(unionid === undefined ? {} : { unionid }),
+        ...(profile === undefined ? {} : { profile }),
+      },
+      request,
+    );
     return { kind: 'login', result, returnTo: entry.returnTo };
   }
 
@@ -150,7 +155,7 @@ export class WebLogin {
     code: 'WX_OAUTH_STATE_MISSING' | 'WX_OAUTH_STATE_INVALID' | 'WX_OAUTH_STATE_MISMATCH',
     message: string,
   ): WxLoginError {
-    log(this.auth.config.logger, 'info', { appId: this.config.appId, code }, 'web login refused');
+    log(this.#port.logger, 'info', { appId: this.config.appId, code }, 'web login refused');
     return new WxLoginError(code, message);
   }
 }

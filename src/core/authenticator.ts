@@ -1,0 +1,75 @@
+// Authentication of our own tokens: the signature and claims, then the session behind them (so a
+// logout takes effect), with a fast path that needs no promise when both were checked moments ago.
+
+import { WxLoginError } from '../errors.js';
+import { log, type WxLogger } from '../logger.js';
+import { sessionFits } from './session-lifetime.js';
+import type { SessionRecord, SessionRepository } from './sessions.js';
+import type { TokenService } from './tokens.js';
+import { WxUser, type WxUserActions } from './wx-user.js';
+
+/**
+ * @example
+ * const authenticator = new Authenticator(tokens, sessions, actions, logger);
+ * const user = authenticator.authenticateCached(token) ?? (await authenticator.authenticate(token));
+ */
+export class Authenticator {
+  readonly #tokens: TokenService;
+  readonly #sessions: SessionRepository;
+  readonly #actions: WxUserActions;
+  readonly #logger: WxLogger | undefined;
+
+  constructor(
+    tokens: TokenService,
+    sessions: SessionRepository,
+    actions: WxUserActions,
+    logger: WxLogger | undefined,
+  ) {
+    this.#tokens = tokens;
+    this.#sessions = sessions;
+    this.#actions = actions;
+    this.#logger = logger;
+  }
+
+  /** Verifies a token and loads its session. Throws WX_TOKEN_* / WX_SESSION_REVOKED (401) or WX_STORE_UNAVAILABLE. */
+  async authenticate(token: string, request?: unknown): Promise<WxUser> {
+    const claims = await this.#tokens.verify(token);
+    const record = await this.#sessions.load(claims.sid);
+    if (!record || !sessionFits(record, claims.sub)) {
+      throw new WxLoginError('WX_SESSION_REVOKED', 'the session has ended; log in again');
+    }
+    return this.#userFor(record, request);
+  }
+
+  /**
+   * The user when this instance verified the token and read its session within `sessionCacheMs`,
+   * else `undefined` (then call `authenticate()`, which also produces the errors). Expiry and
+   * revocation checks are the same as `authenticate()`'s.
+   */
+  authenticateCached(token: string, request?: unknown): WxUser | undefined {
+    const claims = this.#tokens.verifyCached(token);
+    const record = claims && this.#sessions.loadCached(claims.sid);
+    return record && claims && sessionFits(record, claims.sub) ? this.#userFor(record, request) : undefined;
+  }
+
+  /** Ends a session: its token is refused from now on, here at once and elsewhere within `sessionCacheMs`. */
+  async revoke(sessionId: string): Promise<void> {
+    await this.#sessions.delete(sessionId);
+    log(this.#logger, 'info', { sid: sessionId }, 'logout');
+  }
+
+  #userFor(record: SessionRecord, request: unknown): WxUser {
+    return new WxUser(
+      {
+        openid: record.openid,
+        unionid: record.unionid,
+        appId: record.appId,
+        sessionId: record.sid,
+        user: record.user,
+        expiresAt: record.expiresAt,
+      },
+      this.#actions,
+      request,
+    );
+  }
+}

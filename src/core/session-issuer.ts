@@ -1,0 +1,129 @@
+// Creates a session for an identity WeChat vouched for (a mini-program code2Session or a web
+// OAuth grant): runs onLogin, keeps the newest session_key, stores the session, signs a token.
+
+import { randomBytes } from 'node:crypto';
+import { log, type WxLogger } from '../logger.js';
+import type { WeChatUserInfo } from '../wechat/oauth-client.js';
+import { requireStorable, runHook, withRequest } from './hooks.js';
+import type { Configuration, WxAppUser } from './options.js';
+import { recordTtlMs } from './session-lifetime.js';
+import type { SessionRecord, SessionRepository } from './sessions.js';
+import type { TokenService } from './tokens.js';
+
+/** The body of a successful `POST /wx/login`. */
+export interface LoginResult {
+  token: string;
+  tokenType: 'Bearer';
+  /** Seconds until the token expires. */
+  expiresIn: number;
+  openid: string;
+  unionid?: string;
+  user?: WxAppUser;
+}
+
+/** The identity a login starts from: a mini-program code2Session, or a web OAuth exchange. */
+export interface VerifiedIdentity {
+  openid: string;
+  unionid?: string;
+  /** Absent for web logins: OAuth gives no session_key. */
+  sessionKey?: string;
+  source: 'miniprogram' | 'web';
+  /** The app WeChat issued the openid for, when not the mini program (an official account, a website app). */
+  appId?: string;
+  /** The user's profile from `/sns/userinfo`, passed to `onLogin` only (never stored by the package). */
+  profile?: WeChatUserInfo;
+}
+
+type IssuerConfig = Pick<Configuration, 'appId' | 'tokenTtl' | 'onLogin'> & { logger: WxLogger | undefined };
+
+/**
+ * @example
+ * const issuer = new SessionIssuer(config, sessions, tokens);
+ * const result = await issuer.createSession({ openid, sessionKey, source: 'miniprogram' }, req);
+ */
+export class SessionIssuer {
+  readonly #config: IssuerConfig;
+  readonly #sessions: SessionRepository;
+  readonly #tokens: TokenService;
+
+  constructor(config: IssuerConfig, sessions: SessionRepository, tokens: TokenService) {
+    this.#config = config;
+    this.#sessions = sessions;
+    this.#tokens = tokens;
+  }
+
+  /** Runs `onLogin` (which may refuse), stores the session and the newest session_key, signs a token. */
+  async createSession(identity: VerifiedIdentity, request: unknown): Promise<LoginResult> {
+    const { openid, unionid, sessionKey, source, profile } = identity;
+    const { tokenTtl, logger } = this.#config;
+    const appId = identity.appId ?? this.#config.appId;
+    // Web logins carry no session_key, so there is nothing to look up.
+    const isNewSession =
+      sessionKey === undefined || (await this.#sessions.loadSessionKey(openid)) === undefined;
+    const user = await this.#runOnLogin({
+      openid,
+      unionid,
+      appId,
+      isNewSession,
+      source,
+      profile,
+      req: request,
+    });
+    const now = Math.floor(Date.now() / 1000);
+    const ttlMs = recordTtlMs(tokenTtl);
+    if (sessionKey !== undefined) {
+      // WeChat keeps one valid key per user: the newest one replaces the last for every session.
+      await this.#sessions.saveSessionKey(openid, { sessionKey, updatedAt: Date.now() }, ttlMs);
+    }
+    const record: SessionRecord = {
+      sid: randomBytes(16).toString('base64url'),
+      openid,
+      appId,
+      source,
+      createdAt: now,
+      expiresAt: now + tokenTtl,
+      ...(unionid === undefined ? {} : { unionid }),
+      ...(user === undefined ? {} : { user }),
+    };
+    await this.#sessions.save(record, ttlMs);
+    const token = await this.#tokens.sign({
+      openid,
+      sid: record.sid,
+      issuedAt: now,
+      expiresAt: record.expiresAt,
+    });
+    log(logger, 'info', { openid, sid: record.sid, source, appId }, 'login');
+    return {
+      token,
+      tokenType: 'Bearer',
+      expiresIn: tokenTtl,
+      openid,
+      ...(unionid === undefined ? {} : { unionid }),
+      ...(user === undefined ? {} : { user }),
+    };
+  }
+
+  async #runOnLogin(event: {
+    openid: string;
+    unionid: string | undefined;
+    appId: string;
+    isNewSession: boolean;
+    source: 'miniprogram' | 'web';
+    profile: WeChatUserInfo | undefined;
+    req: unknown;
+  }): Promise<WxAppUser | undefined> {
+    const hook = this.#config.onLogin;
+    if (!hook) return undefined;
+    const { unionid, profile, req, ...rest } = event;
+    const payload = withRequest(
+      {
+        ...rest,
+        ...(unionid === undefined ? {} : { unionid }),
+        ...(profile === undefined ? {} : { profile }),
+      },
+      req,
+    );
+    const user = await runHook(this.#config.logger, 'onLogin', () => hook(payload));
+    return requireStorable('onLogin', user);
+  }
+}

@@ -1,0 +1,78 @@
+// The route guard's work, shared by requireWxSession() (which finds the wxLogin()s the request
+// passed through) and wxLogin(...).guard() (bound to one): token, service, session, req.wxUser.
+
+import type { NextFunction, Request, Response } from 'express';
+import type { WxUser } from '../core/wx-user.js';
+import { WxLoginError } from '../errors.js';
+import type { MountedLogin } from './mounted-login.js';
+import { loginForToken, requestToken, tokenMissing } from './request-token.js';
+import type { Responder } from './responder.js';
+
+/** What a guard accepts. */
+export interface GuardPolicy {
+  /** Let requests without any token through, without `req.wxUser`. */
+  optional: boolean;
+  /** Accept only sessions of this app (`req.wxUser.appId`). */
+  appId: string | undefined;
+}
+
+/**
+ * Authenticates `req` against `logins` and calls `next()` with `req.wxUser` set, or answers the
+ * error through `responder`. Synchronous (no promise) when the token and session were checked
+ * within `sessionCacheMs`.
+ *
+ * @example
+ * guardRequest(req, res, next, [login], { optional: false, appId: undefined }, login.responder);
+ */
+export function guardRequest(
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  logins: readonly MountedLogin[],
+  policy: GuardPolicy,
+  responder: Responder,
+): void {
+  let token: string | undefined;
+  try {
+    token = requestToken(req, logins);
+  } catch (err) {
+    responder.fail(req, res, next, err);
+    return;
+  }
+  if (token === undefined) {
+    if (policy.optional) next();
+    else responder.fail(req, res, next, tokenMissing());
+    return;
+  }
+  const login = loginForToken(token, logins);
+  if (!login) {
+    responder.fail(req, res, next, new WxLoginError('WX_TOKEN_INVALID', 'the token is invalid'));
+    return;
+  }
+  // Most requests carry a token verified moments ago: no promise, no store round trip.
+  const cached = login.auth.authenticateCached(token, req);
+  if (cached) {
+    admit(req, res, next, cached, policy, login.responder);
+    return;
+  }
+  login.auth.authenticate(token, req).then(
+    (user) => admit(req, res, next, user, policy, login.responder),
+    (err: unknown) => login.responder.fail(req, res, next, err),
+  );
+}
+
+function admit(
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  user: WxUser,
+  policy: GuardPolicy,
+  responder: Responder,
+): void {
+  if (policy.appId !== undefined && user.appId !== policy.appId) {
+    responder.fail(req, res, next, new WxLoginError('WX_TOKEN_INVALID', 'the token belongs to another app'));
+    return;
+  }
+  req.wxUser = user;
+  next();
+}

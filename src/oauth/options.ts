@@ -1,0 +1,101 @@
+// The options of a web login through WeChat OAuth (official-account H5 or website QR), every
+// default stated once, and their validation into the OAuthConfig it runs on.
+
+import {
+  booleanOption,
+  failOption as fail,
+  httpUrlOption,
+  integerOption,
+  omitUndefined,
+  oneOf,
+  requiredString,
+} from '../options-toolkit.js';
+
+/** `snsapi_base` (silent, openid only) and `snsapi_userinfo` (profile) for official-account H5 pages; `snsapi_login` for website QR login. */
+export type OAuthScope = 'snsapi_base' | 'snsapi_userinfo' | 'snsapi_login';
+
+export interface OAuthOptions {
+  /** The official account's (H5) or website app's (QR) AppID, not the mini program's. Required. */
+  appId: string;
+  /** Its AppSecret. Required; never logged, never in an error message. */
+  appSecret: string;
+  /** Required. `snsapi_login` uses `/connect/qrconnect`, the others `/connect/oauth2/authorize`. */
+  scope: OAuthScope;
+  /** The absolute URL of the callback route, exactly as registered with WeChat. Required. */
+  redirectUri: string;
+  /** Defaults to `'https://open.weixin.qq.com'`; tests point it at the emulator. */
+  authorizeBaseUrl?: string;
+  /** Defaults to the `apiBaseUrl` of the `wxLogin()` it shares sessions with. */
+  apiBaseUrl?: string;
+  /** How long a started login may take, in seconds (1-3600). Defaults to `600`. */
+  stateTtlSeconds?: number;
+  /** The language of `/sns/userinfo`'s province, city and country. Defaults to `'zh_CN'`. */
+  lang?: 'zh_CN' | 'zh_TW' | 'en';
+  /**
+   * Accept a callback whose browser sent no state cookie (WeChat's in-app browser sometimes drops
+   * it). The state must still be one this server issued, unused and unexpired. Defaults to `false`.
+   */
+  allowMissingStateCookie?: boolean;
+}
+
+/** The validated, defaulted OAuth options. Internal. */
+export interface OAuthConfig {
+  appId: string;
+  appSecret: string;
+  scope: OAuthScope;
+  redirectUri: string;
+  /** The path of `redirectUri`: where the browser sends the state cookie back. */
+  callbackPath: string;
+  authorizeBaseUrl: string;
+  apiBaseUrl: string;
+  stateTtlSeconds: number;
+  lang: 'zh_CN' | 'zh_TW' | 'en';
+  allowMissingStateCookie: boolean;
+}
+
+const DEFAULTS = {
+  authorizeBaseUrl: 'https://open.weixin.qq.com',
+  stateTtlSeconds: 600,
+  lang: 'zh_CN',
+} as const;
+
+const SCOPES: readonly OAuthScope[] = ['snsapi_base', 'snsapi_userinfo', 'snsapi_login'];
+const LANGS = ['zh_CN', 'zh_TW', 'en'] as const;
+
+/**
+ * Validates OAuth options; `apiBaseUrl` defaults to `fallbackApiBaseUrl` (the wxLogin's).
+ *
+ * @example
+ * parseOAuthOptions({ appId: 'wxWeb', appSecret: 's', scope: 'snsapi_login', redirectUri: 'https://example.com/wx/web/callback' }, 'https://api.weixin.qq.com').stateTtlSeconds; // 600
+ */
+export function parseOAuthOptions(input: OAuthOptions, fallbackApiBaseUrl: string): OAuthConfig {
+  const options = omitUndefined(input);
+  const appId = requiredString(options, 'appId');
+  const appSecret = requiredString(options, 'appSecret');
+  const scope = oneOf(options, 'scope', SCOPES, undefined);
+  const redirectUri = requiredString(options, 'redirectUri');
+  let callbackPath: string;
+  try {
+    const url = new URL(redirectUri);
+    if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.hash !== '' || url.username !== '') {
+      throw new Error('not a plain http(s) URL');
+    }
+    callbackPath = url.pathname;
+  } catch {
+    fail('redirectUri', 'must be the absolute http(s) URL of the callback route, without a #fragment');
+  }
+  const config: OAuthConfig = {
+    appId,
+    appSecret,
+    scope,
+    redirectUri,
+    callbackPath,
+    authorizeBaseUrl: httpUrlOption(options, 'authorizeBaseUrl', DEFAULTS.authorizeBaseUrl),
+    apiBaseUrl: httpUrlOption(options, 'apiBaseUrl', fallbackApiBaseUrl),
+    stateTtlSeconds: integerOption(options, 'stateTtlSeconds', DEFAULTS.stateTtlSeconds, 1, 3600),
+    lang: oneOf(options, 'lang', LANGS, DEFAULTS.lang),
+    allowMissingStateCookie: booleanOption(options, 'allowMissingStateCookie', false),
+  };
+  // As for the mini program: util.inspect() or JSON of the config must not print the secret.
+  return Object.defineProperty(config, 'appSecret', { enumerable: false });
+}
