@@ -56,9 +56,11 @@ describe('public types', () => {
     const own = new WxLoginError('USER_BANNED', 'banned', { status: 403 });
     expectTypeOf(own.code).toExtend<string>();
     // Never called: the type error is the assertion.
-    // @ts-expect-error: timeoutMs is a number of milliseconds
-    const wrong = () =>
-      wxLogin({ appId: 'wx1', appSecret: 's', tokenSecret: 'x'.repeat(32), timeoutMs: '5s' });
+    function wrong() {
+      const options = { appId: 'wx1', appSecret: 's', tokenSecret: 'x'.repeat(32), timeoutMs: '5s' };
+      // @ts-expect-error: timeoutMs is a number of milliseconds
+      return wxLogin(options);
+    }
     expectTypeOf(wrong).toBeFunction();
   });
 });
