@@ -54,7 +54,12 @@ export type { WxLogger } from './logger.js';
 export { type OAuthCallback, OAuthLogin, type OAuthOutcome, type OAuthStart } from './oauth/oauth-login.js';
 export type { OAuthOptions, OAuthScope } from './oauth/options.js';
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js';
-export type { IoRedisLike, NodeRedisLike, RedisClientLike } from './stores/redis-client.js';
+export type {
+  IoRedisLike,
+  NodeRedisClusterLike,
+  NodeRedisLike,
+  RedisClientLike,
+} from './stores/redis-client.js';
 export { RedisStore, type RedisStoreOptions } from './stores/redis-store.js';
 export type { Awaitable, SessionStore, StoredValue } from './stores/types.js';
 export type { PhoneInfo } from './wechat/client.js';

@@ -28,12 +28,31 @@ export interface NodeRedisLike {
 }
 
 /**
- * A client RedisStore accepts: ioredis or node-redis.
+ * The part of a node-redis (v4/v5) cluster client (`createCluster()`) that RedisStore uses: its
+ * `sendCommand` takes the key that routes the command to its slot first.
+ *
+ * @example
+ * import { createCluster } from 'redis';
+ * const cluster: NodeRedisClusterLike = await createCluster({ rootNodes: [{ url: 'redis://10.0.0.1:7000' }] }).connect();
+ */
+export interface NodeRedisClusterLike {
+  sendCommand(
+    firstKey: string | undefined,
+    isReadonly: boolean | undefined,
+    args: string[],
+  ): Promise<unknown>;
+  readonly isOpen: boolean;
+  getSlotRandomNode(slot: number): unknown;
+}
+
+/**
+ * A client RedisStore accepts: ioredis (`Redis`, `Cluster`, or a Sentinel-managed `Redis`) or
+ * node-redis (`createClient()`, `createCluster()`).
  *
  * @example
  * const client: RedisClientLike = process.env.USE_IOREDIS ? new Redis() : await createClient().connect();
  */
-export type RedisClientLike = IoRedisLike | NodeRedisLike;
+export type RedisClientLike = IoRedisLike | NodeRedisLike | NodeRedisClusterLike;
 
 /**
  * Sends raw commands through whichever client it wraps.
@@ -89,6 +108,19 @@ export function toCommander(client: unknown): RedisCommander {
 
   if (
     typeof candidate.sendCommand === 'function' &&
+    typeof (client as Partial<NodeRedisClusterLike>).getSlotRandomNode === 'function'
+  ) {
+    const cluster = client as NodeRedisClusterLike;
+    return {
+      // The cluster routes by the command's key; every command of RedisStore has exactly one. Never
+      // marked read-only: a replica could answer a read before it has the write just made.
+      send: (args) => cluster.sendCommand(keyOf(args), false, args),
+      canSend: () => cluster.isOpen,
+    };
+  }
+
+  if (
+    typeof candidate.sendCommand === 'function' &&
     (typeof candidate.isReady === 'boolean' || typeof candidate.isOpen === 'boolean')
   ) {
     const node = client as NodeRedisLike;
@@ -100,4 +132,9 @@ export function toCommander(client: unknown): RedisCommander {
   }
 
   throw new TypeError(NOT_A_CLIENT);
+}
+
+/** The key of a command as RedisStore sends it: after the command, or after EVAL's script and key count. */
+function keyOf(args: string[]): string | undefined {
+  return args[0] === 'EVAL' || args[0] === 'EVALSHA' ? args[3] : args[1];
 }
