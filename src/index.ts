@@ -48,5 +48,5 @@ export { MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js';
 export type { IoRedisLike, NodeRedisLike, RedisClientLike } from './stores/redis-client.js';
 export { RedisStore, type RedisStoreOptions } from './stores/redis-store.js';
 export type { Awaitable, SessionStore, StoredValue } from './stores/types.js';
-export type { PhoneInfo } from './wechat/client.js';
+export type { PhoneInfo, PhoneNumberOptions } from './wechat/client.js';
 export type { WeChatUserInfo } from './wechat/oauth-client.js';

@@ -1,6 +1,8 @@
 // The options of the core service: the public `WxAuthOptions`, every default stated once, and
 // `parseOptions()`, which validates them at once and returns the internal Configuration.
 
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import type { WxLogger } from '../logger.js';
 import { failOption as fail, requireOptionsObject } from '../option-errors.js';
 import { MemoryStore } from '../stores/memory-store.js';
@@ -55,6 +57,18 @@ export interface WxAuthOptions {
   store?: SessionStore;
   /** Defaults to `'https://api.weixin.qq.com'`; tests point it at the emulator. */
   apiBaseUrl?: string;
+  /**
+   * An HTTP(S) forward proxy for every WeChat call (a fixed egress IP for WeChat's IP whitelist),
+   * e.g. `'http://user:pass@10.0.0.1:3128'`: https targets are tunnelled with CONNECT. Never
+   * logged. Defaults to none (direct; `HTTP_PROXY` is not read).
+   */
+  proxy?: string;
+  /** An `http.Agent` of your own for WeChat calls to an `http://` apiBaseUrl; wins over `proxy`. Defaults to none. */
+  httpAgent?: HttpAgent;
+  /** An `https.Agent` of your own for WeChat calls to an `https://` apiBaseUrl; wins over `proxy`. Defaults to none. */
+  httpsAgent?: HttpsAgent;
+  /** Refuse phone numbers whose watermark is older than this many seconds (`POST /wx/phone`). Defaults to no age check. */
+  phoneMaxAgeSeconds?: number;
   /** Per WeChat call attempt, in ms. Defaults to `5000`. */
   timeoutMs?: number;
   /** Extra attempts for -1, network errors, timeouts, 5xx and unreadable replies. Defaults to `2`. */
@@ -87,6 +101,11 @@ export interface Configuration {
   store: SessionStore;
   storeIsDefault: boolean;
   apiBaseUrl: string;
+  /** Not enumerable: it may hold credentials. */
+  proxy: string | undefined;
+  httpAgent: HttpAgent | undefined;
+  httpsAgent: HttpsAgent | undefined;
+  phoneMaxAgeSeconds: number | undefined;
   timeoutMs: number;
   retries: number;
   retryDelayMs: number;
@@ -167,6 +186,42 @@ function parseStore(value: unknown): SessionStore | undefined {
   return value as SessionStore;
 }
 
+/**
+ * The outbound-proxy options: `proxy` an http(s) URL, the agents objects. Shared with the web
+ * login options, which may set their own.
+ *
+ * @example
+ * parseTransport({ proxy: 'http://10.0.0.1:3128' }).proxy; // 'http://10.0.0.1:3128'
+ */
+export function parseTransport(options: Record<string, unknown>): {
+  proxy: string | undefined;
+  httpAgent: HttpAgent | undefined;
+  httpsAgent: HttpsAgent | undefined;
+} {
+  const { proxy, httpAgent, httpsAgent } = options;
+  if (proxy !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = typeof proxy === 'string' ? new URL(proxy) : undefined;
+    } catch {}
+    // The message never repeats the value: it may hold the proxy's password.
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
+      fail('proxy', 'must be an http(s) URL such as "http://user:pass@10.0.0.1:3128"');
+    }
+  }
+  for (const [name, agent] of [
+    ['httpAgent', httpAgent],
+    ['httpsAgent', httpsAgent],
+  ] as const) {
+    if (agent !== undefined && (typeof agent !== 'object' || agent === null)) fail(name, 'must be an Agent');
+  }
+  return {
+    proxy: proxy as string | undefined,
+    httpAgent: httpAgent as HttpAgent | undefined,
+    httpsAgent: httpsAgent as HttpsAgent | undefined,
+  };
+}
+
 function optionalFunction<T>(options: Record<string, unknown>, name: string): T | undefined {
   const value = options[name];
   if (value !== undefined && typeof value !== 'function') fail(name, 'must be a function');
@@ -200,6 +255,15 @@ export function parseOptions(input: WxAuthOptions): Configuration {
   const tokenEndpoint = options.tokenEndpoint ?? DEFAULTS.tokenEndpoint;
   if (tokenEndpoint !== 'stable' && tokenEndpoint !== 'classic')
     fail('tokenEndpoint', 'must be "stable" or "classic"');
+  const phoneMaxAgeSeconds = options.phoneMaxAgeSeconds;
+  if (
+    phoneMaxAgeSeconds !== undefined &&
+    (typeof phoneMaxAgeSeconds !== 'number' ||
+      !Number.isFinite(phoneMaxAgeSeconds) ||
+      phoneMaxAgeSeconds <= 0)
+  ) {
+    fail('phoneMaxAgeSeconds', 'must be a positive number of seconds');
+  }
   const config: Configuration = {
     appId,
     appSecret,
@@ -207,6 +271,8 @@ export function parseOptions(input: WxAuthOptions): Configuration {
     store: store ?? new MemoryStore(),
     storeIsDefault: store === undefined,
     apiBaseUrl: apiBaseUrl.replace(/\/+$/, ''),
+    ...parseTransport(options),
+    phoneMaxAgeSeconds,
     timeoutMs: integer(options, 'timeoutMs', DEFAULTS.timeoutMs, 1, 120_000),
     retries: integer(options, 'retries', DEFAULTS.retries, 0, 10),
     retryDelayMs: integer(options, 'retryDelayMs', DEFAULTS.retryDelayMs, 0, 60_000),
@@ -222,5 +288,6 @@ export function parseOptions(input: WxAuthOptions): Configuration {
   return Object.defineProperties(config, {
     appSecret: { enumerable: false },
     signingKeys: { enumerable: false },
+    proxy: { enumerable: false },
   });
 }

@@ -6,7 +6,7 @@ import { decryptData, type OpenData, sessionKeySignature, verifySignature } from
 import { isWxLoginError, WxLoginError } from '../errors.js';
 import { log } from '../logger.js';
 import type { StoredValue } from '../stores/types.js';
-import { type PhoneInfo, WeChatClient } from '../wechat/client.js';
+import { type PhoneInfo, type PhoneNumberOptions, WeChatClient } from '../wechat/client.js';
 import type { WeChatUserInfo } from '../wechat/oauth-client.js';
 import { AccessTokenManager } from './access-token.js';
 import { CodeExchanges } from './code-exchange.js';
@@ -76,6 +76,9 @@ export class WxAuth implements WxUserActions {
       retries: config.retries,
       retryDelayMs: config.retryDelayMs,
       logger: config.logger,
+      proxy: config.proxy,
+      httpAgent: config.httpAgent,
+      httpsAgent: config.httpsAgent,
     });
     this.#tokens = new TokenService(config.appId, config.signingKeys);
     this.#sessions = new SessionRepository(config.store, config.appId, {
@@ -278,10 +281,11 @@ export class WxAuth implements WxUserActions {
     log(this.config.logger, 'info', { openid }, 'session key reset');
   }
 
-  async phoneNumberFor(user: WxUser, code: unknown): Promise<PhoneInfo> {
+  async phoneNumberFor(user: WxUser, code: unknown, options: PhoneNumberOptions = {}): Promise<PhoneInfo> {
     const valid = requireCode(code, 'code');
+    const maxAgeSeconds = options.maxAgeSeconds ?? this.config.phoneMaxAgeSeconds;
     const phone = await this.withAccessToken((accessToken) =>
-      this.#wechat.getPhoneNumber(accessToken, valid, user.openid),
+      this.#wechat.getPhoneNumber(accessToken, valid, user.openid, { maxAgeSeconds }),
     );
     if (this.config.onPhoneNumber) {
       await this.#runHook('onPhoneNumber', () =>

@@ -4,7 +4,7 @@
 import type { OpenData } from '../crypto/index.js';
 import { WxLoginError } from '../errors.js';
 import type { StoredValue } from '../stores/types.js';
-import type { PhoneInfo } from '../wechat/client.js';
+import type { PhoneInfo, PhoneNumberOptions } from '../wechat/client.js';
 
 /** Options of `decrypt()`. */
 export interface DecryptOptions {
@@ -23,7 +23,7 @@ export interface WxUserActions {
   verifySignatureFor(openid: string, rawData: unknown, signature: unknown): Promise<boolean>;
   checkSessionKeyFor(openid: string): Promise<boolean>;
   resetSessionKeyFor(openid: string): Promise<void>;
-  phoneNumberFor(user: WxUser, code: unknown): Promise<PhoneInfo>;
+  phoneNumberFor(user: WxUser, code: unknown, options?: PhoneNumberOptions): Promise<PhoneInfo>;
 }
 
 /**
@@ -45,7 +45,7 @@ export interface WxSessionUser {
   assertSignature(rawData: unknown, signature: unknown): Promise<void>;
   checkSessionKey(): Promise<boolean>;
   resetSessionKey(): Promise<void>;
-  getPhoneNumber(code: unknown): Promise<PhoneInfo>;
+  getPhoneNumber(code: unknown, options?: PhoneNumberOptions): Promise<PhoneInfo>;
 }
 
 /**
@@ -120,8 +120,12 @@ export class WxUser implements WxSessionUser {
     return this.#actions.resetSessionKeyFor(this.openid);
   }
 
-  /** Exchanges a getPhoneNumber button code for the user's phone number. */
-  getPhoneNumber(code: unknown): Promise<PhoneInfo> {
-    return this.#actions.phoneNumberFor(this, code);
+  /**
+   * Exchanges a getPhoneNumber button code for the user's phone number. The answer's watermark
+   * must name this app; `maxAgeSeconds` (default: the `phoneMaxAgeSeconds` option) also refuses an
+   * old one (400 `WX_DATA_EXPIRED`).
+   */
+  getPhoneNumber(code: unknown, options?: PhoneNumberOptions): Promise<PhoneInfo> {
+    return this.#actions.phoneNumberFor(this, code, options);
   }
 }
