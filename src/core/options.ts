@@ -25,6 +25,18 @@ export interface LoginEvent {
   source: 'miniprogram' | 'web';
   /** The user's WeChat profile: web logins with `snsapi_userinfo` or `snsapi_login` only. */
   profile?: WeChatUserInfo;
+  /**
+   * Web logins only: the user's OAuth tokens, for apps that call user APIs later (keep them
+   * yourself, encrypted; renew with `webLogin.refreshUserToken()`, check with `checkUserToken()`).
+   * The package never stores or logs them.
+   */
+  oauth?: {
+    accessToken: string;
+    refreshToken: string;
+    /** Seconds the access_token lives. */
+    expiresIn: number;
+    scope: string;
+  };
 }
 
 /** What `onPhoneNumber` receives. */

@@ -1,7 +1,10 @@
 // The options of a web login (official-account H5 or website QR), every default stated once, and
 // their validation into the WebLoginConfig the service runs on. Fails at once, naming the option.
 
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import { failOption as fail, requireOptionsObject } from '../option-errors.js';
+import { parseTransport } from './options.js';
 
 /** `snsapi_base` (silent, openid only) and `snsapi_userinfo` (profile) for official-account H5 pages; `snsapi_login` for website QR login. */
 export type WebLoginScope = 'snsapi_base' | 'snsapi_userinfo' | 'snsapi_login';
@@ -28,6 +31,17 @@ export interface WebLoginOptions {
    * it). The state must still be one this server issued, unused and unexpired. Defaults to `false`.
    */
   allowMissingStateCookie?: boolean;
+  /**
+   * Official-account H5 only: adds `forcePopup=true` to the authorize link, so WeChat asks the user
+   * even where it would authorize silently. Defaults to `false`.
+   */
+  forcePopup?: boolean;
+  /** An outbound proxy for this web app's WeChat calls. Defaults to the `wxLogin()`'s `proxy`. */
+  proxy?: string;
+  /** Defaults to the `wxLogin()`'s `httpAgent`. */
+  httpAgent?: HttpAgent;
+  /** Defaults to the `wxLogin()`'s `httpsAgent`. */
+  httpsAgent?: HttpsAgent;
 }
 
 /** The validated, defaulted web login options. */
@@ -43,6 +57,11 @@ export interface WebLoginConfig {
   stateTtlSeconds: number;
   lang: 'zh_CN' | 'zh_TW' | 'en';
   allowMissingStateCookie: boolean;
+  forcePopup: boolean;
+  /** Undefined: the wxLogin()'s. Not enumerable: it may hold credentials. */
+  proxy: string | undefined;
+  httpAgent: HttpAgent | undefined;
+  httpsAgent: HttpsAgent | undefined;
 }
 
 const DEFAULTS = {
@@ -103,7 +122,12 @@ export function parseWebLoginOptions(input: WebLoginOptions, fallbackApiBaseUrl:
   if (!LANGS.includes(lang as (typeof LANGS)[number])) fail('lang', 'must be "zh_CN", "zh_TW" or "en"');
   const allowMissing = options.allowMissingStateCookie ?? false;
   if (typeof allowMissing !== 'boolean') fail('allowMissingStateCookie', 'must be a boolean');
-  return {
+  const forcePopup = options.forcePopup ?? false;
+  if (typeof forcePopup !== 'boolean') fail('forcePopup', 'must be a boolean');
+  if (forcePopup && scope === 'snsapi_login') {
+    fail('forcePopup', 'applies to official-account H5 logins only, not snsapi_login');
+  }
+  const config: WebLoginConfig = {
     appId,
     appSecret,
     scope,
@@ -118,5 +142,8 @@ export function parseWebLoginOptions(input: WebLoginOptions, fallbackApiBaseUrl:
     stateTtlSeconds: ttl,
     lang: lang as WebLoginConfig['lang'],
     allowMissingStateCookie: allowMissing,
+    forcePopup,
+    ...parseTransport(options),
   };
+  return Object.defineProperty(config, 'proxy', { enumerable: false });
 }

@@ -10,7 +10,7 @@ import { type PhoneInfo, type PhoneNumberOptions, WeChatClient } from '../wechat
 import type { WeChatUserInfo } from '../wechat/oauth-client.js';
 import { AccessTokenManager } from './access-token.js';
 import { CodeExchanges } from './code-exchange.js';
-import { type Configuration, parseOptions, type WxAuthOptions } from './options.js';
+import { type Configuration, type LoginEvent, parseOptions, type WxAuthOptions } from './options.js';
 import { type SessionRecord, SessionRepository } from './sessions.js';
 import { SingleFlight } from './single-flight.js';
 import { TokenService } from './tokens.js';
@@ -38,6 +38,8 @@ export interface VerifiedIdentity {
   appId?: string;
   /** The user's profile from `/sns/userinfo`, passed to `onLogin` only (never stored by the package). */
   profile?: WeChatUserInfo;
+  /** Web logins: the user's OAuth tokens, passed to `onLogin` only (never stored or logged by the package). */
+  oauth?: LoginEvent['oauth'];
 }
 
 /** Codes from wx.login and getPhoneNumber: visible ASCII, 1-128 characters. */
@@ -119,12 +121,12 @@ export class WxAuth implements WxUserActions {
 
   /** Creates a session for an identity WeChat vouched for, runs `onLogin`, and signs a token. */
   async createSession(identity: VerifiedIdentity): Promise<LoginResult> {
-    const { openid, unionid, sessionKey, source, profile } = identity;
+    const { openid, unionid, sessionKey, source, profile, oauth } = identity;
     const appId = identity.appId ?? this.config.appId;
     // Web logins carry no session_key, so there is nothing to look up.
     const isNewSession =
       sessionKey === undefined || (await this.#sessions.loadSessionKey(openid)) === undefined;
-    const user = await this.#runOnLogin({ openid, unionid, appId, isNewSession, source, profile });
+    const user = await this.#runOnLogin({ openid, unionid, appId, isNewSession, source, profile, oauth });
     const now = Math.floor(Date.now() / 1000);
     const ttlMs = this.#recordTtlMs();
     if (sessionKey !== undefined) {
@@ -324,15 +326,17 @@ export class WxAuth implements WxUserActions {
     isNewSession: boolean;
     source: 'miniprogram' | 'web';
     profile: WeChatUserInfo | undefined;
+    oauth: LoginEvent['oauth'] | undefined;
   }): Promise<StoredValue | undefined> {
     const hook = this.config.onLogin;
     if (!hook) return undefined;
-    const { unionid, profile, ...rest } = event;
+    const { unionid, profile, oauth, ...rest } = event;
     return this.#runHook('onLogin', () =>
       hook({
         ...rest,
         ...(unionid === undefined ? {} : { unionid }),
         ...(profile === undefined ? {} : { profile }),
+        ...(oauth === undefined ? {} : { oauth }),
       }),
     );
   }

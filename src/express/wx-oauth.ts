@@ -1,6 +1,7 @@
 // wxOAuth(): the Express middleware of WeChat web login (official-account H5 pages, website QR
 // login). GET start redirects to WeChat with a fresh state; GET callback logs the user in.
 
+import { randomBytes } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { WebLogin, type WebLoginOutcome } from '../core/web-login.js';
 import type { WebLoginOptions } from '../core/web-login-options.js';
@@ -46,6 +47,13 @@ export interface WxOAuthOptions extends WebLoginOptions {
   deliver?: 'cookie' | 'json';
   /** The cookies' attributes. */
   cookie?: WxOAuthCookieOptions;
+  /**
+   * Website QR login embedded with wxLogin.js and `self_redirect: true`: the callback runs inside
+   * the QR iframe, so it answers a tiny page that takes the top window to `returnTo` instead of a
+   * redirect. Callbacks that a browser marks `Sec-Fetch-Dest: iframe` get that page anyway.
+   * Defaults to `false`.
+   */
+  selfRedirect?: boolean;
 }
 
 /** What `wxOAuth()` returns: `app.use()` takes it as is. */
@@ -73,12 +81,20 @@ const DOMAIN = /^\.?[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/;
  */
 export function wxOAuth(options: WxOAuthOptions): WxOAuthMiddleware {
   requireOptionsObject(options);
-  const { auth, routes: routeOptions, deliver = 'cookie', cookie = {}, ...webOptions } = options;
+  const {
+    auth,
+    routes: routeOptions,
+    deliver = 'cookie',
+    cookie = {},
+    selfRedirect = false,
+    ...webOptions
+  } = options;
   // Duck-typed: a WxAuth from another copy of the package (ESM and CJS both loaded) is fine.
   if (typeof auth?.createSession !== 'function' || typeof auth.config !== 'object') {
     fail('auth', 'is required: pass wxLogin(...).auth');
   }
   if (deliver !== 'cookie' && deliver !== 'json') fail('deliver', 'must be "cookie" or "json"');
+  if (typeof selfRedirect !== 'boolean') fail('selfRedirect', 'must be a boolean');
   const settings = parseCookie(cookie);
   const routes = parseRoutes(routeOptions);
   const web = new WebLogin(auth, webOptions);
@@ -128,10 +144,25 @@ export function wxOAuth(options: WxOAuthOptions): WxOAuthMiddleware {
       throw err;
     }
     res.append('Set-Cookie', stateCookie('', 0));
+    // Inside wxLogin.js's QR iframe a redirect would load the site in the iframe: move the top window.
+    const go =
+      selfRedirect || req.get('sec-fetch-dest') === 'iframe'
+        ? (path: string) => navigateTop(res, path)
+        : (path: string) => redirect(res, path);
     if (outcome.kind === 'denied') {
       if (deliver === 'json')
         throw new WxLoginError('WX_OAUTH_DENIED', 'the user did not authorize the login');
-      redirect(res, withParam(outcome.returnTo, 'wx_login', 'denied'));
+      go(withParam(outcome.returnTo, 'wx_login', 'denied'));
+      return;
+    }
+    if (outcome.kind === 'snapshot') {
+      if (deliver === 'json') {
+        throw new WxLoginError(
+          'WX_OAUTH_SNAPSHOT_USER',
+          'WeChat opened the page in snapshot mode (快照页): tap "使用完整服务" (use the full service), then log in again',
+        );
+      }
+      go(withParam(outcome.returnTo, 'wx_login', 'snapshot'));
       return;
     }
     if (deliver === 'json') {
@@ -147,7 +178,7 @@ export function wxOAuth(options: WxOAuthOptions): WxOAuthMiddleware {
         domain: settings.domain,
       }),
     );
-    redirect(res, outcome.returnTo);
+    go(outcome.returnTo);
   };
 
   const handler: RequestHandler = (req, res, next) => {
@@ -212,6 +243,32 @@ function single(query: URLSearchParams, name: string): string | undefined {
 function redirect(res: Response, location: string): void {
   res.status(302).setHeader('Location', location);
   res.end();
+}
+
+/**
+ * Answers a page that sends the top window to `path`, a same-origin path (the returnTo, made safe
+ * when the login started). Its one script runs under a CSP nonce; only this site may frame it.
+ */
+function navigateTop(res: Response, path: string): void {
+  const nonce = randomBytes(16).toString('base64');
+  // JSON with <, > and & escaped cannot close the script element, whatever the path holds.
+  const target = JSON.stringify(path).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  const href = path.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  res.status(200);
+  res.setHeader('Content-Type', 'text/html; charset=utf-8');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader(
+    'Content-Security-Policy',
+    `default-src 'none'; script-src 'nonce-${nonce}'; frame-ancestors 'self'; base-uri 'none'; form-action 'none'`,
+  );
+  res.end(
+    `<!DOCTYPE html><html><head><meta charset="utf-8"><title>WeChat login</title></head><body>` +
+      `<script nonce="${nonce}">top.location.replace(${target});</script>` +
+      `<noscript><a href="${href}" target="_top">Continue</a></noscript></body></html>`,
+  );
 }
 
 /** Adds `name=value` to a local path's query, before any #fragment. */

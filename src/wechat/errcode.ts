@@ -153,6 +153,12 @@ function mapOAuthErrcode(errcode: number): Mapped | undefined {
   if (errcode === 40163) {
     return { code: 'WX_CODE_USED', message: 'the authorization code was already used; log in again' };
   }
+  if (errcode === 40030 || errcode === 42002 || errcode === 42007) {
+    return {
+      code: 'WX_CODE_INVALID',
+      message: "the user's WeChat authorization is invalid or expired; log in again",
+    };
+  }
   if (errcode === 48001 || errcode === 50001) {
     // The user's grant lacks snsapi_userinfo (or the app lacks the API): no profile to be had.
     return {

@@ -200,6 +200,16 @@ export class WeChatHttp {
       return new TransientFault(reason, !NEVER_SENT.test(reason));
     }
     if (status >= 500) return new TransientFault(`HTTP ${status}`, true);
+    if (status === 407) {
+      // Our forward proxy, not WeChat, refused: its credentials (the `proxy` option) are wrong.
+      log(
+        this.#options.logger,
+        'error',
+        { api: request.name, status, setting: 'proxy', code: 'WX_CONFIG_REJECTED' },
+        'the outbound proxy refused our credentials (HTTP 407): check the proxy option',
+      );
+      throw new WxLoginError('WX_CONFIG_REJECTED', 'the server is misconfigured for WeChat');
+    }
     const body = parseJsonObject(text);
     if (status >= 300) {
       throw new WxLoginError('WX_UPSTREAM_ERROR', `WeChat answered HTTP ${status}`);
