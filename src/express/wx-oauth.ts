@@ -20,7 +20,10 @@ import {
 } from './token-cookie.js';
 
 export interface WxOAuthRoutes {
-  /** Defaults to `'/wx/web/login'`. Accepts `?returnTo=/a/local/path`. */
+  /**
+   * Defaults to `'/wx/web/login'`. Accepts `?returnTo=/a/local/path`. Redirects to WeChat; with
+   * `Accept: application/json` answers `{ url, appid, scope, redirectUri, state }` instead.
+   */
   start?: string;
   /** Defaults to `'/wx/web/callback'`: the path of `redirectUri` as this middleware sees it. */
   callback?: string;
@@ -121,6 +124,17 @@ export function wxOAuth(options: WxOAuthOptions): WxOAuthMiddleware {
     const started = await web.begin(returnTo.length === 1 ? returnTo[0] : undefined);
     res.setHeader('Cache-Control', 'no-store');
     res.append('Set-Cookie', stateCookie(started.binding, web.config.stateTtlSeconds));
+    if (req.accepts(['html', 'json']) === 'json') {
+      // For pages that build the link themselves, as wxLogin.js's embedded QR code does.
+      res.status(200).json({
+        url: started.url,
+        appid: web.config.appId,
+        scope: web.config.scope,
+        redirectUri: web.config.redirectUri,
+        state: started.state,
+      });
+      return;
+    }
     redirect(res, started.url);
   };
 

@@ -191,6 +191,30 @@ describe('embedded QR login (wxLogin.js, self_redirect: true)', () => {
     expect(direct.headers.location).toBe('/account');
   });
 
+  it('start with Accept: application/json gives what wxLogin.js needs, with the state cookie set', async () => {
+    const qr = await startWebApp(emulator, { oauth: { ...qrOptions, selfRedirect: true } });
+    const start = await request(qr.base)
+      .get('/wx/web/login?returnTo=/account')
+      .set('Accept', 'application/json');
+    expect(start.status).toBe(200);
+    expect(start.body).toEqual({
+      url: expect.stringContaining('/connect/qrconnect?appid='),
+      appid: WEBSITE.appId,
+      scope: 'snsapi_login',
+      redirectUri: `${qr.base}/wx/web/callback`,
+      state: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    expect(start.headers['cache-control']).toBe('no-store');
+    // What wxLogin.js then opens in its iframe: the same link, which leads back with a code.
+    const cookie = String(start.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '';
+    const wechat = await fetch(start.body.url, { redirect: 'manual' });
+    const back = new URL(wechat.headers.get('location') ?? '');
+    expect(back.searchParams.get('state')).toBe(start.body.state);
+    const callback = await request(qr.base).get(`${back.pathname}${back.search}`).set('Cookie', cookie);
+    expect(callback.status).toBe(200);
+    expect(callback.text).toContain('top.location.replace("/account")');
+  });
+
   it('keeps a returnTo that tries to break out of the script inside the string', async () => {
     const qr = await startWebApp(emulator, { oauth: { ...qrOptions, selfRedirect: true } });
     const { cookie, path } = await callbackOf(qr.base, '/a</script><script>alert(1)</script>');
