@@ -80,6 +80,28 @@ describe('the authorize link', () => {
   });
 });
 
+describe('the QR page as wxLogin.js opens it', () => {
+  const SITE = { appId: 'wx_website_app_001', appSecret: 'website_secret' };
+
+  it('takes its own order and parameters, without response_type', async () => {
+    const site = await startWeChatEmulator({ apps: [{ ...SITE, oauthScopes: ['snsapi_login'] }] });
+    try {
+      site.oauthUser({ consent: 'allow' });
+      const query =
+        `appid=${SITE.appId}&scope=snsapi_login&redirect_uri=${REDIRECT}&state=s1` +
+        '&login_type=jssdk&self_redirect=true&styletype=&sizetype=&bgcolor=&rst=&style=black&href=';
+      const res = await fetch(`${site.url}/connect/qrconnect?${query}`, { redirect: 'manual' });
+      expect(res.status).toBe(302);
+      codeOf(res.headers.get('location'));
+      const repeated = await fetch(`${site.url}/connect/qrconnect?${query}&state=s2`, { redirect: 'manual' });
+      expect(repeated.status).toBe(200);
+      expect(await repeated.text()).toContain('id="error"');
+    } finally {
+      await site.close();
+    }
+  });
+});
+
 describe('/sns/oauth2/access_token', () => {
   it('answers text/plain, as WeChat does, for success and errors alike', async () => {
     const code = codeOf((await open(`${HEAD}&state=s1`)).location);

@@ -29,7 +29,9 @@ export const oauthAuthorize: EndpointHandler = (req, ctx) => authorize(req, ctx,
 
 /**
  * `GET /connect/qrconnect?...&scope=snsapi_login&state`: the website QR login page; the "scan" is
- * the same consent form. Its codes live 10 minutes.
+ * the same consent form. Its codes live 10 minutes. Parameters in any order, `response_type`
+ * optional and wxLogin.js's own (`login_type`, `self_redirect`, `style`, `href`…) accepted, as
+ * the embedded QR code sends them.
  *
  * @example
  * qrConnect({ method: 'GET', query, rawQuery, rawBody: '' }, ctx);
@@ -59,21 +61,26 @@ function authorize(req: EmulatorRequest, ctx: EndpointContext, qr: boolean): Rep
   if (!value('scope')) return errorPage(10010, 'scope不能为空');
   const names = pairs.map(([k]) => k);
   const rest = names.slice(REQUIRED.length);
+  if (new Set(names).size !== names.length) return errorPage(undefined, '参数错误: a parameter is repeated');
+  // The QR page has no such pattern: wxLogin.js itself opens it as appid, scope, redirect_uri,
+  // state, login_type, self_redirect, style… and without response_type.
   if (
-    names.slice(0, REQUIRED.length).join('&') !== REQUIRED.join('&') ||
-    rest.some((n) => !OPTIONAL.has(n)) ||
-    new Set(rest).size !== rest.length
+    !qr &&
+    (names.slice(0, REQUIRED.length).join('&') !== REQUIRED.join('&') || rest.some((n) => !OPTIONAL.has(n)))
   ) {
     return errorPage(
       undefined,
-      `参数错误: the link must start with ${REQUIRED.join(', ')} in this order, then only ${[...OPTIONAL].join(', ')}, each at most once`,
+      `参数错误: the link must start with ${REQUIRED.join(', ')} in this order, then only ${[...OPTIONAL].join(', ')}`,
     );
   }
   for (const flag of ['forcePopup', 'forceSnapShot']) {
     const v = value(flag);
     if (v !== undefined && !BOOLEAN.test(v)) return errorPage(undefined, `${flag} 参数错误: true or false`);
   }
-  if (value('response_type') !== 'code') return errorPage(undefined, 'response_type 参数错误');
+  const responseType = value('response_type');
+  if (responseType !== 'code' && !(qr && responseType === undefined)) {
+    return errorPage(undefined, 'response_type 参数错误');
+  }
   const appId = decode(value('appid')!);
   if (appId === undefined || ctx.state.secretOf(appId) === undefined)
     return errorPage(40013, 'invalid appid');
