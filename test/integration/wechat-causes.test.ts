@@ -37,7 +37,10 @@ function routes(app: Express): void {
   });
 }
 
-const { app, lines } = buildApp(emulator, { timeoutMs: 300, retries: 2 }, { routes });
+// Generous timeouts: only the tests of spent codes below want one to expire (their own app).
+const { app } = buildApp(emulator, { timeoutMs: 5000, retries: 2 }, { routes });
+// The slow answer (5 s) always outlasts this app's timeout; the retry's quick answer never does.
+const impatient = buildApp(emulator, { timeoutMs: 1000, retries: 2 });
 
 beforeEach(() => {
   emulator.clearFaults();
@@ -203,37 +206,36 @@ describe('configuration errors of the access_token endpoints', () => {
 
 describe('a code spent by an attempt that got no answer (15.11)', () => {
   it('login: a slow first answer times out, WeChat used the code, the retry gets 40163: 502 “get a new code”', async () => {
-    emulator.fail('jscode2session', { type: 'delay', ms: 600 });
-    const res = await request(app).post('/wx/login').send({ code: emulator.issueLoginCode() });
+    emulator.fail('jscode2session', { type: 'delay', ms: 5000 });
+    const res = await request(impatient.app).post('/wx/login').send({ code: emulator.issueLoginCode() });
     expect(res.status).toBe(502);
     expect(res.body.error.code).toBe('WX_UPSTREAM_ERROR');
     expect(res.body.error.message).toMatch(/new code/);
     expect(res.body.error.message).toContain('wx.login()');
     const calls = emulator.callsTo('jscode2session');
-    expect(calls).toHaveLength(2);
-    expect(calls[1]?.errcode).toBe(40163);
-    const warn = lines.find((l) => l.level === 'warn' && /probably used/.test(l.msg ?? ''));
+    expect(calls[0]).toMatchObject({ fault: 'delay', status: 0 }); // its answer never arrived
+    expect(calls.at(-1)?.errcode).toBe(40163);
+    const warn = impatient.lines.find((l) => l.level === 'warn' && /probably used/.test(l.msg ?? ''));
     expect(warn?.obj).toMatchObject({ api: 'jscode2session', errcode: 40163 });
   });
 
   it('phone: a slow first answer, then 40029 for the used code: 502 with advice to ask again', async () => {
-    const u = await loggedIn();
-    emulator.fail('getuserphonenumber', { type: 'delay', ms: 600 });
-    const res = await post('/wx/phone', u.token, { code: emulator.issuePhoneCode(u.openid) });
+    const u = await loggedIn(impatient.app);
+    emulator.fail('getuserphonenumber', { type: 'delay', ms: 5000 });
+    const res = await post('/wx/phone', u.token, { code: emulator.issuePhoneCode(u.openid) }, impatient.app);
     expect(res.status).toBe(502);
     expect(res.body.error.code).toBe('WX_UPSTREAM_ERROR');
     expect(res.body.error.message).toMatch(/phone number again/);
-    expect(emulator.callsTo('getuserphonenumber').map((c) => [c.status, c.errcode])).toEqual([
-      [0, undefined],
-      [200, 40029],
-    ]);
+    const calls = emulator.callsTo('getuserphonenumber');
+    expect(calls[0]).toMatchObject({ fault: 'delay', status: 0 });
+    expect(calls.at(-1)).toMatchObject({ status: 200, errcode: 40029 });
   });
 
   it('errcode -1 (WeChat says it did nothing) is not ambiguous: -1 then 40163 stays 401 WX_CODE_USED', async () => {
     const code = emulator.issueLoginCode();
     emulator.fail('jscode2session', { type: 'errcode', errcode: -1 });
     emulator.fail('jscode2session', { type: 'errcode', errcode: 40163 });
-    const res = await request(app).post('/wx/login').send({ code });
+    const res = await request(impatient.app).post('/wx/login').send({ code });
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe('WX_CODE_USED');
   });
