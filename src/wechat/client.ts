@@ -144,6 +144,14 @@ export class WeChatClient {
     openid?: string,
     options: PhoneNumberOptions = {},
   ): Promise<PhoneInfo> {
+    const { maxAgeSeconds } = options;
+    // Checked before WeChat is called: a bad option must not cost the user's single-use code.
+    if (
+      maxAgeSeconds !== undefined &&
+      !(typeof maxAgeSeconds === 'number' && Number.isFinite(maxAgeSeconds) && maxAgeSeconds > 0)
+    ) {
+      throw new WxLoginError('WX_DATA_INVALID', 'maxAgeSeconds must be a positive finite number');
+    }
     const body = await this.#http.call({
       kind: 'phone',
       name: 'getuserphonenumber',
@@ -156,7 +164,7 @@ export class WeChatClient {
     const info = body.phone_info;
     if (typeof info !== 'object' || info === null) throw malformed('phone_info');
     const phone = info as WeChatBody;
-    this.#checkWatermark(phone.watermark, options.maxAgeSeconds);
+    this.#checkWatermark(phone.watermark, maxAgeSeconds);
     const countryCode = phone.countryCode;
     return {
       phoneNumber: requireString(phone, 'phoneNumber'),

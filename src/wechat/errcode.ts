@@ -15,6 +15,9 @@ const CONFIG_ERRCODES = new Set([40002, 40013, 40125, 40164, 40243, 41002, 41004
 /**
  * errcodes after which WeChat has probably used up a code that an earlier attempt sent but got no
  * answer for: "code been used" (40163) and "invalid code" (40029, what the phone API answers).
+ *
+ * @example
+ * CODE_SPENT.has(40163); // true
  */
 export const CODE_SPENT = new Set([40163, 40029]);
 

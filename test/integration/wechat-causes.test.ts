@@ -88,6 +88,14 @@ describe('phone numbers: the watermark and 48001', () => {
       maxAgeSeconds: 300,
     });
     expect(fresh.status).toBe(200);
+    emulator.resetCalls();
+    const bad = await post('/own/phone', u.token, {
+      code: emulator.issuePhoneCode(u.openid),
+      maxAgeSeconds: -1,
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('WX_DATA_INVALID');
+    expect(emulator.callsTo('getuserphonenumber')).toHaveLength(0);
   });
 
   it('applies the phoneMaxAgeSeconds option to POST /wx/phone', async () => {
