@@ -62,5 +62,5 @@ export type {
 } from './stores/redis-client.js';
 export { RedisStore, type RedisStoreOptions } from './stores/redis-store.js';
 export type { Awaitable, SessionStore, StoredValue } from './stores/types.js';
-export type { PhoneInfo } from './wechat/client.js';
+export type { PhoneInfo, PhoneNumberOptions } from './wechat/client.js';
 export type { WeChatUserInfo } from './wechat/oauth-client.js';

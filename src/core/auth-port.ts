@@ -3,6 +3,8 @@
 // never see its configuration, its secrets or its parts.
 
 import { hkdfSync } from 'node:crypto';
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import type { WxLogger } from '../logger.js';
 import type { SessionStore } from '../stores/types.js';
 import type { SigningKey } from './options.js';
@@ -14,6 +16,10 @@ export interface WeChatCallSettings {
   timeoutMs: number;
   retries: number;
   retryDelayMs: number;
+  /** The outbound proxy (may hold credentials: never log it) and agents of the wxLogin(). */
+  proxy: string | undefined;
+  httpAgent: HttpAgent | undefined;
+  httpsAgent: HttpsAgent | undefined;
 }
 
 /** What a WxAuth offers the layers above it. */

@@ -1,6 +1,8 @@
 // The options of the core service: the public `WxAuthOptions`, every default stated once, and
 // `parseOptions()`, which validates them at once and returns the internal Configuration.
 
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import type { WxLogger } from '../logger.js';
 import {
   failOption as fail,
@@ -50,6 +52,18 @@ export interface LoginEvent<Req = unknown> {
    * was called directly. Not enumerable: `{ ...event }` and `JSON.stringify(event)` leave it out.
    */
   req: Req | undefined;
+  /**
+   * Web logins only: the user's OAuth tokens, for apps that call user APIs later (keep them
+   * yourself, encrypted; renew with `webLogin.refreshUserToken()`, check with `checkUserToken()`).
+   * The package never stores or logs them.
+   */
+  oauth?: {
+    accessToken: string;
+    refreshToken: string;
+    /** Seconds the access_token lives. */
+    expiresIn: number;
+    scope: string;
+  };
 }
 
 /** What `onPhoneNumber` receives. */
@@ -84,6 +98,18 @@ export interface WxAuthOptions<Req = unknown> {
   store?: SessionStore;
   /** Defaults to `'https://api.weixin.qq.com'`; tests point it at the emulator. */
   apiBaseUrl?: string;
+  /**
+   * An HTTP(S) forward proxy for every WeChat call (a fixed egress IP for WeChat's IP whitelist),
+   * e.g. `'http://user:pass@10.0.0.1:3128'`: https targets are tunnelled with CONNECT. Never
+   * logged. Defaults to none (direct; `HTTP_PROXY` is not read).
+   */
+  proxy?: string;
+  /** An `http.Agent` of your own for WeChat calls to an `http://` apiBaseUrl; wins over `proxy`. Defaults to none. */
+  httpAgent?: HttpAgent;
+  /** An `https.Agent` of your own for WeChat calls to an `https://` apiBaseUrl; wins over `proxy`. Defaults to none. */
+  httpsAgent?: HttpsAgent;
+  /** Refuse phone numbers whose watermark is older than this many seconds (`POST /wx/phone`). Defaults to no age check. */
+  phoneMaxAgeSeconds?: number;
   /** Per WeChat call attempt, in ms. Defaults to `5000`. */
   timeoutMs?: number;
   /** Extra attempts for -1, network errors, timeouts, 5xx and unreadable replies. Defaults to `2`. */
@@ -118,6 +144,11 @@ export interface Configuration {
   signingKeys: SigningKey[];
   store: SessionStore;
   apiBaseUrl: string;
+  /** Not enumerable: it may hold credentials. */
+  proxy: string | undefined;
+  httpAgent: HttpAgent | undefined;
+  httpsAgent: HttpsAgent | undefined;
+  phoneMaxAgeSeconds: number | undefined;
   timeoutMs: number;
   retries: number;
   retryDelayMs: number;
@@ -174,6 +205,42 @@ function parseStore(value: unknown): SessionStore | undefined {
 }
 
 /**
+ * The outbound-proxy options: `proxy` an http(s) URL, the agents objects. Shared with the web
+ * login options, which may set their own.
+ *
+ * @example
+ * parseTransport({ proxy: 'http://10.0.0.1:3128' }).proxy; // 'http://10.0.0.1:3128'
+ */
+export function parseTransport(options: Record<string, unknown>): {
+  proxy: string | undefined;
+  httpAgent: HttpAgent | undefined;
+  httpsAgent: HttpsAgent | undefined;
+} {
+  const { proxy, httpAgent, httpsAgent } = options;
+  if (proxy !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = typeof proxy === 'string' ? new URL(proxy) : undefined;
+    } catch {}
+    // The message never repeats the value: it may hold the proxy's password.
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
+      fail('proxy', 'must be an http(s) URL such as "http://user:pass@10.0.0.1:3128"');
+    }
+  }
+  for (const [name, agent] of [
+    ['httpAgent', httpAgent],
+    ['httpsAgent', httpsAgent],
+  ] as const) {
+    if (agent !== undefined && (typeof agent !== 'object' || agent === null)) fail(name, 'must be an Agent');
+  }
+  return {
+    proxy: proxy as string | undefined,
+    httpAgent: httpAgent as HttpAgent | undefined,
+    httpsAgent: httpsAgent as HttpsAgent | undefined,
+  };
+}
+
+/**
  * Validates `options` and fills defaults. Throws a `TypeError` (code `ERR_INVALID_ARG_VALUE`)
  * naming the first bad option.
  *
@@ -186,12 +253,23 @@ export function parseOptions(input: WxAuthOptions<never>): Configuration {
   if (logger !== undefined && (typeof logger !== 'object' || logger === null)) {
     fail('logger', 'must be a pino-style logger object');
   }
+  const phoneMaxAgeSeconds = options.phoneMaxAgeSeconds;
+  if (
+    phoneMaxAgeSeconds !== undefined &&
+    (typeof phoneMaxAgeSeconds !== 'number' ||
+      !Number.isFinite(phoneMaxAgeSeconds) ||
+      phoneMaxAgeSeconds <= 0)
+  ) {
+    fail('phoneMaxAgeSeconds', 'must be a positive number of seconds');
+  }
   const config: Configuration = {
     appId: requiredString(options, 'appId'),
     appSecret: requiredString(options, 'appSecret'),
     signingKeys: parseSigningKeys(options),
     store: parseStore(options.store) ?? new MemoryStore(),
     apiBaseUrl: httpUrlOption(options, 'apiBaseUrl', DEFAULTS.apiBaseUrl),
+    ...parseTransport(options),
+    phoneMaxAgeSeconds,
     timeoutMs: integerOption(options, 'timeoutMs', DEFAULTS.timeoutMs, 1, 120_000),
     retries: integerOption(options, 'retries', DEFAULTS.retries, 0, 10),
     retryDelayMs: integerOption(options, 'retryDelayMs', DEFAULTS.retryDelayMs, 0, 60_000),
@@ -207,5 +285,6 @@ export function parseOptions(input: WxAuthOptions<never>): Configuration {
   return Object.defineProperties(config, {
     appSecret: { enumerable: false },
     signingKeys: { enumerable: false },
+    proxy: { enumerable: false },
   });
 }

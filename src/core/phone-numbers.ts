@@ -1,7 +1,7 @@
 // Phone numbers from a getPhoneNumber button code: one WeChat call with the shared access_token
 // (refreshed once if WeChat refuses it), then the app's onPhoneNumber hook.
 
-import type { PhoneInfo, WeChatClient } from '../wechat/client.js';
+import type { PhoneInfo, PhoneNumberOptions, WeChatClient } from '../wechat/client.js';
 import type { AccessTokenManager } from './access-token.js';
 import { requireCode } from './codes.js';
 import { runHook, withRequest } from './hooks.js';
@@ -14,12 +14,12 @@ import type { WxSessionUser } from './wx-user.js';
  * const phone = await phones.forUser(req.wxUser, req.body.code, req);
  */
 export class PhoneNumbers {
-  readonly #config: Pick<Configuration, 'onPhoneNumber' | 'logger'>;
+  readonly #config: Pick<Configuration, 'onPhoneNumber' | 'logger' | 'phoneMaxAgeSeconds'>;
   readonly #wechat: WeChatClient;
   readonly #accessTokens: AccessTokenManager;
 
   constructor(
-    config: Pick<Configuration, 'onPhoneNumber' | 'logger'>,
+    config: Pick<Configuration, 'onPhoneNumber' | 'logger' | 'phoneMaxAgeSeconds'>,
     wechat: WeChatClient,
     accessTokens: AccessTokenManager,
   ) {
@@ -28,10 +28,16 @@ export class PhoneNumbers {
     this.#accessTokens = accessTokens;
   }
 
-  async forUser(user: WxSessionUser, code: unknown, request: unknown): Promise<PhoneInfo> {
+  async forUser(
+    user: WxSessionUser,
+    code: unknown,
+    request: unknown,
+    options: PhoneNumberOptions = {},
+  ): Promise<PhoneInfo> {
     const valid = requireCode(code, 'code');
+    const maxAgeSeconds = options.maxAgeSeconds ?? this.#config.phoneMaxAgeSeconds;
     const phone = await this.#accessTokens.withToken((accessToken) =>
-      this.#wechat.getPhoneNumber(accessToken, valid, user.openid),
+      this.#wechat.getPhoneNumber(accessToken, valid, user.openid, { maxAgeSeconds }),
     );
     const hook = this.#config.onPhoneNumber;
     if (hook) {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { log, type WxLogger } from '../logger.js';
 import type { WeChatUserInfo } from '../wechat/oauth-client.js';
 import { requireStorable, runHook, withRequest } from './hooks.js';
-import type { Configuration, WxAppUser } from './options.js';
+import type { Configuration, LoginEvent, WxAppUser } from './options.js';
 import { recordTtlMs } from './session-lifetime.js';
 import type { SessionRecord, SessionRepository } from './sessions.js';
 import type { TokenService } from './tokens.js';
@@ -32,6 +32,8 @@ export interface VerifiedIdentity {
   appId?: string;
   /** The user's profile from `/sns/userinfo`, passed to `onLogin` only (never stored by the package). */
   profile?: WeChatUserInfo;
+  /** Web logins: the user's OAuth tokens, passed to `onLogin` only (never stored or logged by the package). */
+  oauth?: LoginEvent['oauth'];
 }
 
 type IssuerConfig = Pick<Configuration, 'appId' | 'tokenTtl' | 'onLogin'> & { logger: WxLogger | undefined };
@@ -54,7 +56,7 @@ export class SessionIssuer {
 
   /** Runs `onLogin` (which may refuse), stores the session and the newest session_key, signs a token. */
   async createSession(identity: VerifiedIdentity, request: unknown): Promise<LoginResult> {
-    const { openid, unionid, sessionKey, source, profile } = identity;
+    const { openid, unionid, sessionKey, source, profile, oauth } = identity;
     const { tokenTtl, logger } = this.#config;
     const appId = identity.appId ?? this.#config.appId;
     // Web logins carry no session_key, so there is nothing to look up.
@@ -67,6 +69,7 @@ export class SessionIssuer {
       isNewSession,
       source,
       profile,
+      oauth,
       req: request,
     });
     const now = Math.floor(Date.now() / 1000);
@@ -110,16 +113,18 @@ export class SessionIssuer {
     isNewSession: boolean;
     source: 'miniprogram' | 'web';
     profile: WeChatUserInfo | undefined;
+    oauth: LoginEvent['oauth'] | undefined;
     req: unknown;
   }): Promise<WxAppUser | undefined> {
     const hook = this.#config.onLogin;
     if (!hook) return undefined;
-    const { unionid, profile, req, ...rest } = event;
+    const { unionid, profile, oauth, req, ...rest } = event;
     const payload = withRequest(
       {
         ...rest,
         ...(unionid === undefined ? {} : { unionid }),
         ...(profile === undefined ? {} : { profile }),
+        ...(oauth === undefined ? {} : { oauth }),
       },
       req,
     );

@@ -46,6 +46,9 @@ export class WxAuth {
       retries: config.retries,
       retryDelayMs: config.retryDelayMs,
       logger,
+      proxy: config.proxy,
+      httpAgent: config.httpAgent,
+      httpsAgent: config.httpsAgent,
     });
     const tokens = new TokenService(appId, config.signingKeys);
     const sessions = new SessionRepository(store, appId, { cacheMs: config.sessionCacheMs, logger });
@@ -66,7 +69,7 @@ export class WxAuth {
       verifySignature: (openid, rawData, signature) => openData.verifySignature(openid, rawData, signature),
       checkSessionKey: (openid) => openData.checkSessionKey(openid),
       resetSessionKey: (openid) => openData.resetSessionKey(openid),
-      phoneNumber: (user, code, request) => phones.forUser(user, code, request),
+      phoneNumber: (user, code, request, options) => phones.forUser(user, code, request, options),
     };
     this.#authenticator = new Authenticator(appId, tokens, sessions, actions, logger);
     attachPort(this, {
@@ -79,6 +82,12 @@ export class WxAuth {
         timeoutMs: config.timeoutMs,
         retries: config.retries,
         retryDelayMs: config.retryDelayMs,
+        // A getter: even util.inspect(auth, { showHidden: true }) must not print the proxy's password.
+        get proxy() {
+          return config.proxy;
+        },
+        httpAgent: config.httpAgent,
+        httpsAgent: config.httpsAgent,
       },
       createSession: (identity, request) =>
         traceLogin(identity.appId ?? appId, identity.source, () => issuer.createSession(identity, request)),

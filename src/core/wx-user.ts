@@ -3,7 +3,7 @@
 
 import type { OpenData } from '../crypto/index.js';
 import { WxLoginError } from '../errors.js';
-import type { PhoneInfo } from '../wechat/client.js';
+import type { PhoneInfo, PhoneNumberOptions } from '../wechat/client.js';
 import type { WxAppUser } from './options.js';
 
 /** Options of `decrypt()`. */
@@ -18,7 +18,12 @@ export interface WxUserActions {
   verifySignature(openid: string, rawData: unknown, signature: unknown): Promise<boolean>;
   checkSessionKey(openid: string): Promise<boolean>;
   resetSessionKey(openid: string): Promise<void>;
-  phoneNumber(user: WxSessionUser, code: unknown, request: unknown): Promise<PhoneInfo>;
+  phoneNumber(
+    user: WxSessionUser,
+    code: unknown,
+    request: unknown,
+    options?: PhoneNumberOptions,
+  ): Promise<PhoneInfo>;
 }
 
 /**
@@ -45,7 +50,7 @@ export interface WxSessionUser {
   assertSignature(rawData: unknown, signature: unknown): Promise<void>;
   checkSessionKey(): Promise<boolean>;
   resetSessionKey(): Promise<void>;
-  getPhoneNumber(code: unknown): Promise<PhoneInfo>;
+  getPhoneNumber(code: unknown, options?: PhoneNumberOptions): Promise<PhoneInfo>;
 }
 
 /**
@@ -128,8 +133,12 @@ export class WxUser implements WxSessionUser {
     return this.#actions.resetSessionKey(this.openid);
   }
 
-  /** Exchanges a getPhoneNumber button code for the user's phone number. */
-  getPhoneNumber(code: unknown): Promise<PhoneInfo> {
-    return this.#actions.phoneNumber(this, code, this.#request);
+  /**
+   * Exchanges a getPhoneNumber button code for the user's phone number. The answer's watermark
+   * must name this app; `maxAgeSeconds` (default: the `phoneMaxAgeSeconds` option) also refuses an
+   * old one (400 `WX_DATA_EXPIRED`).
+   */
+  getPhoneNumber(code: unknown, options?: PhoneNumberOptions): Promise<PhoneInfo> {
+    return this.#actions.phoneNumber(this, code, this.#request, options);
   }
 }

@@ -1,13 +1,14 @@
 // wxOAuth(): the Express middleware of WeChat web login (official-account H5 pages, website QR
 // login). GET start redirects to WeChat with a fresh state; GET callback logs the user in.
 
+import { randomBytes } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { WxAuth } from '../core/wx-auth.js';
 import { isWxLoginError, WxLoginError } from '../errors.js';
 import { log } from '../logger.js';
 import { OAuthLogin, type OAuthOutcome } from '../oauth/oauth-login.js';
 import type { OAuthOptions } from '../oauth/options.js';
-import { failOption as fail, omitUndefined, oneOf, pathOption } from '../options-toolkit.js';
+import { booleanOption, failOption as fail, omitUndefined, oneOf, pathOption } from '../options-toolkit.js';
 import { mountedLoginOf } from './mounted-login.js';
 import { enterLogin } from './request-context.js';
 import {
@@ -19,7 +20,10 @@ import {
 } from './token-cookie.js';
 
 export interface WxOAuthRoutes {
-  /** Defaults to `'/wx/web/login'`. Accepts `?returnTo=/a/local/path`. */
+  /**
+   * Defaults to `'/wx/web/login'`. Accepts `?returnTo=/a/local/path`. Redirects to WeChat; with
+   * `Accept: application/json` answers `{ url, appid, scope, redirectUri, state }` instead.
+   */
   start?: string;
   /** Defaults to `'/wx/web/callback'`: the path of `redirectUri` as this middleware sees it. */
   callback?: string;
@@ -46,12 +50,21 @@ export interface WxOAuthOptions extends OAuthOptions {
   deliver?: 'cookie' | 'json';
   /** The cookies' attributes. */
   cookie?: WxOAuthCookieOptions;
+  /**
+   * Website QR login embedded with wxLogin.js and `self_redirect: true`: the callback runs inside
+   * the QR iframe, so it answers a tiny page that takes the top window to `returnTo` instead of a
+   * redirect. Callbacks that a browser marks `Sec-Fetch-Dest: iframe` get that page anyway.
+   * Defaults to `false`.
+   */
+  selfRedirect?: boolean;
 }
 
 /** What `wxOAuth()` returns: `app.use()` takes it as is. */
 export type WxOAuthMiddleware = RequestHandler & {
-  /** The framework-free service behind it: `authorizeUrl()`, `begin()`, `complete()`. */
+  /** The framework-free service behind it: `authorizeUrl()`, `begin()`, `complete()`, `refreshUserToken()`. */
   oauth: OAuthLogin;
+  /** @deprecated The same object as `oauth` (its name before 0.2). */
+  webLogin: OAuthLogin;
   /** Releases keep-alive sockets to WeChat. */
   close(): void;
 };
@@ -73,9 +86,16 @@ const DOMAIN = /^\.?[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/;
  */
 export function wxOAuth(options: WxOAuthOptions): WxOAuthMiddleware {
   const all = omitUndefined(options);
-  const { auth, routes: routeOptions, cookie = {}, ...webOptions } = all as WxOAuthOptions;
+  const {
+    auth,
+    routes: routeOptions,
+    cookie = {},
+    selfRedirect: _selfRedirect,
+    ...webOptions
+  } = all as WxOAuthOptions;
   const login = mountedLoginOf(auth, 'auth');
   const deliver = oneOf(all, 'deliver', ['cookie', 'json'] as const, 'cookie');
+  const selfRedirect = booleanOption(all, 'selfRedirect', false);
   const settings = parseCookie(cookie);
   const routes = parseRoutes(routeOptions);
   const web = new OAuthLogin(login.port, webOptions);
@@ -102,6 +122,17 @@ export function wxOAuth(options: WxOAuthOptions): WxOAuthMiddleware {
     const started = await web.begin(returnTo.length === 1 ? returnTo[0] : undefined);
     res.setHeader('Cache-Control', 'no-store');
     res.append('Set-Cookie', stateCookie(started.binding, web.config.stateTtlSeconds));
+    if (req.accepts(['html', 'json']) === 'json') {
+      // For pages that build the link themselves, as wxLogin.js's embedded QR code does.
+      res.status(200).json({
+        url: started.url,
+        appid: web.config.appId,
+        scope: web.config.scope,
+        redirectUri: web.config.redirectUri,
+        state: started.state,
+      });
+      return;
+    }
     redirect(res, started.url);
   };
 
@@ -128,10 +159,25 @@ export function wxOAuth(options: WxOAuthOptions): WxOAuthMiddleware {
       throw err;
     }
     res.append('Set-Cookie', stateCookie('', 0));
+    // Inside wxLogin.js's QR iframe a redirect would load the site in the iframe: move the top window.
+    const go =
+      selfRedirect || req.get('sec-fetch-dest') === 'iframe'
+        ? (path: string) => navigateTop(res, path)
+        : (path: string) => redirect(res, path);
     if (outcome.kind === 'denied') {
       if (deliver === 'json')
         throw new WxLoginError('WX_OAUTH_DENIED', 'the user did not authorize the login');
-      redirect(res, withParam(outcome.returnTo, 'wx_login', 'denied'));
+      go(withParam(outcome.returnTo, 'wx_login', 'denied'));
+      return;
+    }
+    if (outcome.kind === 'snapshot') {
+      if (deliver === 'json') {
+        throw new WxLoginError(
+          'WX_OAUTH_SNAPSHOT_USER',
+          'WeChat opened the page in snapshot mode (快照页): tap "使用完整服务" (use the full service), then log in again',
+        );
+      }
+      go(withParam(outcome.returnTo, 'wx_login', 'snapshot'));
       return;
     }
     if (deliver === 'json') {
@@ -147,7 +193,7 @@ export function wxOAuth(options: WxOAuthOptions): WxOAuthMiddleware {
         domain: settings.domain,
       }),
     );
-    redirect(res, outcome.returnTo);
+    go(outcome.returnTo);
   };
 
   const handler: RequestHandler = (req, res, next) => {
@@ -168,7 +214,7 @@ export function wxOAuth(options: WxOAuthOptions): WxOAuthMiddleware {
     route(req, res).catch((err: unknown) => login.responder.fail(req, res, next, err));
   };
 
-  return Object.assign(handler, { oauth: web, close: () => web.close() });
+  return Object.assign(handler, { oauth: web, webLogin: web, close: () => web.close() });
 }
 
 function parseCookie(cookie: WxOAuthCookieOptions): TokenCookieSettings {
@@ -208,6 +254,32 @@ function single(query: URLSearchParams, name: string): string | undefined {
 function redirect(res: Response, location: string): void {
   res.status(302).setHeader('Location', location);
   res.end();
+}
+
+/**
+ * Answers a page that sends the top window to `path`, a same-origin path (the returnTo, made safe
+ * when the login started). Its one script runs under a CSP nonce; only this site may frame it.
+ */
+function navigateTop(res: Response, path: string): void {
+  const nonce = randomBytes(16).toString('base64');
+  // JSON with <, > and & escaped cannot close the script element, whatever the path holds.
+  const target = JSON.stringify(path).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  const href = path.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  res.status(200);
+  res.setHeader('Content-Type', 'text/html; charset=utf-8');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader(
+    'Content-Security-Policy',
+    `default-src 'none'; script-src 'nonce-${nonce}'; frame-ancestors 'self'; base-uri 'none'; form-action 'none'`,
+  );
+  res.end(
+    `<!DOCTYPE html><html><head><meta charset="utf-8"><title>WeChat login</title></head><body>` +
+      `<script nonce="${nonce}">top.location.replace(${target});</script>` +
+      `<noscript><a href="${href}" target="_top">Continue</a></noscript></body></html>`,
+  );
 }
 
 /** Adds `name=value` to a local path's query, before any #fragment. */

@@ -7,7 +7,12 @@ import type { AuthPort } from '../core/auth-port.js';
 import type { LoginResult } from '../core/session-issuer.js';
 import { WxLoginError } from '../errors.js';
 import { log } from '../logger.js';
-import { WeChatOAuthClient, type WeChatUserInfo } from '../wechat/oauth-client.js';
+import {
+  type OAuthGrant,
+  type OAuthUserTokens,
+  WeChatOAuthClient,
+  type WeChatUserInfo,
+} from '../wechat/oauth-client.js';
 import { type OAuthConfig, type OAuthOptions, parseOAuthOptions } from './options.js';
 import { safeReturnPath } from './return-to.js';
 import { BINDING_INFO, OAuthStates } from './state.js';
@@ -23,10 +28,14 @@ export interface OAuthStart {
   returnTo: string;
 }
 
-/** How a callback ended when it did not throw: logged in, or the user said no. */
+/**
+ * How a callback ended when it did not throw: logged in, the user said no, or the page ran in
+ * WeChat's snapshot mode (a virtual user, refused before any session or `onLogin`).
+ */
 export type OAuthOutcome =
   | { kind: 'login'; result: LoginResult; returnTo: string }
-  | { kind: 'denied'; returnTo: string };
+  | { kind: 'denied'; returnTo: string }
+  | { kind: 'snapshot'; returnTo: string };
 
 /** What the callback received; `undefined` for an absent parameter. */
 export interface OAuthCallback {
@@ -35,6 +44,9 @@ export interface OAuthCallback {
   /** The state cookie's value, when the browser sent one. */
   binding: string | undefined;
 }
+
+/** /sns/userinfo's answers for a user access_token that a refresh may revive. */
+const USER_TOKEN_STALE = new Set([40001, 42001, 42003]);
 
 /**
  * Web login through WeChat OAuth, sharing the sessions and tokens of a `WxAuth` (through its
@@ -56,6 +68,7 @@ export class OAuthLogin {
     this.config = parseOAuthOptions(options, port.wechat.apiBaseUrl);
     const { store, logger } = port;
     const { timeoutMs, retries, retryDelayMs } = port.wechat;
+    const { proxy, httpAgent, httpsAgent } = this.config;
     this.#states = new OAuthStates({
       store,
       namespace: port.appId,
@@ -72,6 +85,10 @@ export class OAuthLogin {
       retries,
       retryDelayMs,
       logger,
+      // The web login's own transport, else the wxLogin's.
+      proxy: proxy ?? port.wechat.proxy,
+      httpAgent: httpAgent ?? port.wechat.httpAgent,
+      httpsAgent: httpsAgent ?? port.wechat.httpsAgent,
     });
   }
 
@@ -84,12 +101,12 @@ export class OAuthLogin {
 
   /** WeChat's authorize URL for `state`, exactly as WeChat wants it (it checks the order). */
   authorizeUrl(state: string): string {
-    const { authorizeBaseUrl, appId, redirectUri, scope } = this.config;
+    const { authorizeBaseUrl, appId, redirectUri, scope, forcePopup } = this.config;
     const path = scope === 'snsapi_login' ? '/connect/qrconnect' : '/connect/oauth2/authorize';
     return (
       `${authorizeBaseUrl}${path}?appid=${encodeURIComponent(appId)}` +
       `&redirect_uri=${encodeURIComponent(redirectUri)}&response_type=code&scope=${scope}` +
-      `&state=${state}#wechat_redirect`
+      `&state=${state}${forcePopup ? '&forcePopup=true' : ''}#wechat_redirect`
     );
   }
 
@@ -130,8 +147,14 @@ export class OAuthLogin {
     if (code === undefined) return { kind: 'denied', returnTo: entry.returnTo };
 
     const grant = await this.#oauth.exchangeCode(code);
+    if (grant.snapshotUser) {
+      // A virtual openid/unionid: no session, no onLogin, nothing linked to a real user.
+      log(this.#port.logger, 'info', { appId: this.config.appId }, 'web login refused: snapshot-mode user');
+      return { kind: 'snapshot', returnTo: entry.returnTo };
+    }
+    let tokens: OAuthUserTokens = grant;
     let profile: WeChatUserInfo | undefined;
-    if (this.config.scope !== 'snsapi_base') profile = await this.#oauth.userInfo(grant, this.config.lang);
+    if (this.config.scope !== 'snsapi_base') ({ tokens, profile } = await this.#profile(grant));
     const unionid = grant.unionid ?? profile?.unionid;
     const result = await this.#port.createSession(
       {
@@ -140,10 +163,58 @@ export class OAuthLogin {
         appId: this.config.appId,
         ...(unionid === undefined ? {} : { unionid }),
         ...(profile === undefined ? {} : { profile }),
+        oauth: {
+          accessToken: tokens.accessToken,
+          refreshToken: tokens.refreshToken,
+          expiresIn: tokens.expiresIn,
+          scope: tokens.scope,
+        },
       },
       request,
     );
     return { kind: 'login', result, returnTo: entry.returnTo };
+  }
+
+  /**
+   * Renews a user's OAuth access_token (from `onLogin`'s `oauth.refreshToken`), for apps that call
+   * user APIs later. The package keeps no user tokens itself.
+   *
+   * @example
+   * const { accessToken, expiresIn } = await oauth.oauth.refreshUserToken(saved.refreshToken);
+   */
+  refreshUserToken(refreshToken: string): Promise<OAuthUserTokens> {
+    return this.#oauth.refresh(refreshToken);
+  }
+
+  /**
+   * Whether WeChat still accepts a user's OAuth access_token for that openid (`/sns/auth`).
+   *
+   * @example
+   * if (!(await oauth.oauth.checkUserToken(saved.accessToken, openid))) await oauth.oauth.refreshUserToken(saved.refreshToken);
+   */
+  checkUserToken(accessToken: string, openid: string): Promise<boolean> {
+    return this.#oauth.checkAccessToken(accessToken, openid);
+  }
+
+  /** The profile; a user access_token WeChat refuses (40001/42001/42003) is refreshed once, then retried. */
+  async #profile(grant: OAuthGrant): Promise<{ tokens: OAuthUserTokens; profile: WeChatUserInfo }> {
+    try {
+      return { tokens: grant, profile: await this.#oauth.userInfo(grant, this.config.lang) };
+    } catch (err) {
+      if (!(err instanceof WxLoginError) || err.errcode === undefined || !USER_TOKEN_STALE.has(err.errcode)) {
+        throw err;
+      }
+      log(
+        this.#port.logger,
+        'info',
+        { appId: this.config.appId, errcode: err.errcode },
+        "the user's OAuth access_token was refused; refreshing once",
+      );
+      const tokens = await this.#oauth.refresh(grant.refreshToken);
+      if (tokens.openid !== grant.openid)
+        throw new WxLoginError('WX_UPSTREAM_ERROR', "WeChat's refresh named another user");
+      return { tokens, profile: await this.#oauth.userInfo(tokens, this.config.lang) };
+    }
   }
 
   /** Releases keep-alive sockets. */

@@ -1,6 +1,9 @@
 // The options of a web login through WeChat OAuth (official-account H5 or website QR), every
 // default stated once, and their validation into the OAuthConfig it runs on.
 
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
+import { parseTransport } from '../core/options.js';
 import {
   booleanOption,
   failOption as fail,
@@ -36,6 +39,17 @@ export interface OAuthOptions {
    * it). The state must still be one this server issued, unused and unexpired. Defaults to `false`.
    */
   allowMissingStateCookie?: boolean;
+  /**
+   * Official-account H5 only: adds `forcePopup=true` to the authorize link, so WeChat asks the user
+   * even where it would authorize silently. Defaults to `false`.
+   */
+  forcePopup?: boolean;
+  /** An outbound proxy for this web app's WeChat calls. Defaults to the `wxLogin()`'s `proxy`. */
+  proxy?: string;
+  /** Defaults to the `wxLogin()`'s `httpAgent`. */
+  httpAgent?: HttpAgent;
+  /** Defaults to the `wxLogin()`'s `httpsAgent`. */
+  httpsAgent?: HttpsAgent;
 }
 
 /** The validated, defaulted OAuth options. Internal. */
@@ -51,6 +65,11 @@ export interface OAuthConfig {
   stateTtlSeconds: number;
   lang: 'zh_CN' | 'zh_TW' | 'en';
   allowMissingStateCookie: boolean;
+  forcePopup: boolean;
+  /** Undefined: the wxLogin()'s. Not enumerable: it may hold credentials. */
+  proxy: string | undefined;
+  httpAgent: HttpAgent | undefined;
+  httpsAgent: HttpsAgent | undefined;
 }
 
 const DEFAULTS = {
@@ -95,7 +114,12 @@ export function parseOAuthOptions(input: OAuthOptions, fallbackApiBaseUrl: strin
     stateTtlSeconds: integerOption(options, 'stateTtlSeconds', DEFAULTS.stateTtlSeconds, 1, 3600),
     lang: oneOf(options, 'lang', LANGS, DEFAULTS.lang),
     allowMissingStateCookie: booleanOption(options, 'allowMissingStateCookie', false),
+    forcePopup: booleanOption(options, 'forcePopup', false),
+    ...parseTransport(options),
   };
-  // As for the mini program: util.inspect() or JSON of the config must not print the secret.
-  return Object.defineProperty(config, 'appSecret', { enumerable: false });
+  if (config.forcePopup && scope === 'snsapi_login') {
+    fail('forcePopup', 'applies to official-account H5 logins only, not snsapi_login');
+  }
+  // As for the mini program: util.inspect() or JSON of the config must not print the secrets.
+  return Object.defineProperties(config, { appSecret: { enumerable: false }, proxy: { enumerable: false } });
 }

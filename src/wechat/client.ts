@@ -4,9 +4,9 @@
 import { WxLoginError } from '../errors.js';
 import type { WxLogger } from '../logger.js';
 import { malformed, optionalString, requireString } from './body-fields.js';
-import { type WeChatBody, WeChatHttp } from './request.js';
+import { type WeChatBody, WeChatHttp, type WeChatTransport } from './request.js';
 
-export interface WeChatClientOptions {
+export interface WeChatClientOptions extends WeChatTransport {
   appId: string;
   appSecret: string;
   /** Defaults to `https://api.weixin.qq.com`. */
@@ -38,6 +38,12 @@ export interface PhoneInfo {
   countryCode: string;
 }
 
+/** Checks of getuserphonenumber's `phone_info.watermark`; its appid is always checked. */
+export interface PhoneNumberOptions {
+  /** Refuse a number whose watermark (when the user got it) is older than this many seconds. Off by default. */
+  maxAgeSeconds?: number | undefined;
+}
+
 /** The HTTP caller for one app's credentials: its appSecret is scrubbed from everything logged. */
 export function httpFor(options: WeChatClientOptions): WeChatHttp {
   return new WeChatHttp({
@@ -45,9 +51,23 @@ export function httpFor(options: WeChatClientOptions): WeChatHttp {
     timeoutMs: options.timeoutMs,
     retries: options.retries,
     retryDelayMs: options.retryDelayMs,
-    secrets: [options.appSecret],
+    secrets: [options.appSecret, ...proxySecrets(options.proxy)],
     logger: options.logger,
+    proxy: options.proxy,
+    httpAgent: options.httpAgent,
+    httpsAgent: options.httpsAgent,
   });
+}
+
+/** A proxy URL's password, raw and decoded: scrubbed like the appSecret should it ever show up. */
+function proxySecrets(proxy: string | undefined): string[] {
+  if (proxy === undefined) return [];
+  try {
+    const { password } = new URL(proxy);
+    return password === '' ? [] : [password, decodeURIComponent(password)];
+  } catch {
+    return [];
+  }
 }
 
 /**
@@ -81,6 +101,7 @@ export class WeChatClient {
       method: 'GET',
       path: '/sns/jscode2session',
       query: { appid: this.#appId, secret: this.#appSecret, js_code: code, grant_type: 'authorization_code' },
+      redeemsCode: 'login',
     });
     const openid = requireString(body, 'openid');
     const sessionKey = requireString(body, 'session_key');
@@ -117,8 +138,25 @@ export class WeChatClient {
     return { accessToken, expiresIn };
   }
 
-  /** `POST /wxa/business/getuserphonenumber`; `openid` makes WeChat check the code belongs to that user. */
-  async getPhoneNumber(accessToken: string, code: string, openid?: string): Promise<PhoneInfo> {
+  /**
+   * `POST /wxa/business/getuserphonenumber`; `openid` makes WeChat check the code belongs to that
+   * user. The answer's watermark must name our appId (else 400 `WX_WATERMARK_MISMATCH`) and, with
+   * `maxAgeSeconds`, be recent enough (else 400 `WX_DATA_EXPIRED`).
+   */
+  async getPhoneNumber(
+    accessToken: string,
+    code: string,
+    openid?: string,
+    options: PhoneNumberOptions = {},
+  ): Promise<PhoneInfo> {
+    const { maxAgeSeconds } = options;
+    // Checked before WeChat is called: a bad option must not cost the user's single-use code.
+    if (
+      maxAgeSeconds !== undefined &&
+      !(typeof maxAgeSeconds === 'number' && Number.isFinite(maxAgeSeconds) && maxAgeSeconds > 0)
+    ) {
+      throw new WxLoginError('WX_DATA_INVALID', 'maxAgeSeconds must be a positive finite number');
+    }
     const body = await this.#http.call({
       kind: 'phone',
       name: 'getuserphonenumber',
@@ -126,10 +164,12 @@ export class WeChatClient {
       path: '/wxa/business/getuserphonenumber',
       query: { access_token: accessToken },
       body: openid === undefined ? { code } : { code, openid },
+      redeemsCode: 'phone',
     });
     const info = body.phone_info;
     if (typeof info !== 'object' || info === null) throw malformed('phone_info');
     const phone = info as WeChatBody;
+    this.#checkWatermark(phone.watermark, maxAgeSeconds);
     const countryCode = phone.countryCode;
     return {
       phoneNumber: requireString(phone, 'phoneNumber'),
@@ -152,7 +192,8 @@ export class WeChatClient {
       });
       return true;
     } catch (err) {
-      if (err instanceof WxLoginError && err.errcode === 87009) return false;
+      // 87009: not the current key; 40003: WeChat knows no such user of this app. Either way, no.
+      if (err instanceof WxLoginError && (err.errcode === 87009 || err.errcode === 40003)) return false;
       throw err;
     }
   }
@@ -172,5 +213,28 @@ export class WeChatClient {
   /** Releases keep-alive sockets. */
   close(): void {
     this.#http.close();
+  }
+
+  /** As for open data: the number was produced for our app and, when asked, recently. */
+  #checkWatermark(raw: unknown, maxAgeSeconds: number | undefined): void {
+    const watermark = raw as { appid?: unknown; timestamp?: unknown } | null | undefined;
+    if (
+      typeof watermark !== 'object' ||
+      watermark === null ||
+      typeof watermark.appid !== 'string' ||
+      typeof watermark.timestamp !== 'number' ||
+      !Number.isFinite(watermark.timestamp)
+    ) {
+      throw malformed('phone_info.watermark');
+    }
+    if (watermark.appid !== this.#appId) {
+      throw new WxLoginError('WX_WATERMARK_MISMATCH', 'the phone number was issued for another app');
+    }
+    if (maxAgeSeconds !== undefined && Date.now() / 1000 - watermark.timestamp > maxAgeSeconds) {
+      throw new WxLoginError(
+        'WX_DATA_EXPIRED',
+        `the phone number is older than ${maxAgeSeconds} seconds; ask the user for it again`,
+      );
+    }
   }
 }

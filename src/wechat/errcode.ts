@@ -13,6 +13,65 @@ export const ACCESS_TOKEN_REJECTED = new Set([40001, 40014, 41001, 42001]);
 const CONFIG_ERRCODES = new Set([40002, 40013, 40125, 40164, 40243, 41002, 41004, 50004, 50007, 61024]);
 
 /**
+ * errcodes after which WeChat has probably used up a code that an earlier attempt sent but got no
+ * answer for: "code been used" (40163) and "invalid code" (40029, what the phone API answers).
+ *
+ * @example
+ * CODE_SPENT.has(40163); // true
+ */
+export const CODE_SPENT = new Set([40163, 40029]);
+
+/** What an operator must fix for a configuration errcode: the setting, and a hint for the log. */
+export interface ConfigHint {
+  setting: 'appId' | 'appSecret' | 'ipWhitelist' | 'account';
+  hint: string;
+  /** The server's egress IP as WeChat saw it (40164's errmsg names it). */
+  egressIp?: string;
+}
+
+/**
+ * The setting behind a configuration errcode, for the log line of a `WX_CONFIG_REJECTED`.
+ * 40001 counts only on the access_token endpoints (`kind: 'token'`): elsewhere it is a rejected
+ * access_token, which is refreshed once.
+ *
+ * @example
+ * configHint('token', 40164, 'invalid ip 1.2.3.4 ipv6 ::ffff:1.2.3.4, not in whitelist rid: x');
+ * // { setting: 'ipWhitelist', egressIp: '1.2.3.4', hint: 'add 1.2.3.4 to the IP whitelist …' }
+ */
+export function configHint(kind: WeChatCallKind, errcode: number, errmsg: string): ConfigHint | undefined {
+  if (errcode === 40164) {
+    const ip = /invalid ip ([0-9A-Fa-f.:]+)/.exec(errmsg)?.[1]?.replace(/,$/, '');
+    const where = 'the IP whitelist (微信公众平台 → 开发管理 → 开发设置 → IP白名单)';
+    return ip === undefined
+      ? { setting: 'ipWhitelist', hint: `add this server's egress IP to ${where}` }
+      : {
+          setting: 'ipWhitelist',
+          egressIp: ip,
+          hint: `add ${ip} (this server's egress IP as WeChat saw it) to ${where}`,
+        };
+  }
+  if (errcode === 40125 || errcode === 41004 || (errcode === 40001 && kind === 'token')) {
+    return {
+      setting: 'appSecret',
+      hint: 'appSecret is wrong or was reset in the WeChat console: set the current AppSecret',
+    };
+  }
+  if (errcode === 40243)
+    return {
+      setting: 'appSecret',
+      hint: 'the AppSecret is frozen: unfreeze or reset it in the WeChat console',
+    };
+  if (errcode === 40013 || errcode === 41002) return { setting: 'appId', hint: 'appId is wrong or missing' };
+  if (CONFIG_ERRCODES.has(errcode)) {
+    return {
+      setting: 'account',
+      hint: 'WeChat refuses this account the API (frozen, banned, or a third-party-platform token needed)',
+    };
+  }
+  return undefined;
+}
+
+/**
  * Reads WeChat's `errcode`, which docs give as a number or a string ("40029"); 0 or absent is success.
  * Returns `undefined` for success, `NaN` never: an unparsable errcode counts as an unknown error -2.
  */
@@ -52,6 +111,23 @@ function mapErrcode(errcode: number, kind: WeChatCallKind): Mapped {
     // 40013 here means the code came from another mini program, not that our appid is wrong.
     return { code: 'WX_PHONE_CODE_INVALID', message: 'the phone code is invalid, expired or already used' };
   }
+  if (kind === 'phone' && errcode === 48001) {
+    return {
+      code: 'WX_API_UNAUTHORIZED',
+      message: 'this mini program may not use the phone number API (check its permissions or quota)',
+    };
+  }
+  if (kind === 'session-key' && (errcode === 87009 || errcode === 40003)) {
+    // The key we hold (or the openid) is not the one WeChat has now: the user's state, not an outage.
+    return {
+      code: 'WX_SESSION_KEY_STALE',
+      message: 'WeChat no longer accepts the session key; call wx.login(), log in again and retry',
+    };
+  }
+  if (kind === 'token' && errcode === 40001) {
+    // On the token endpoints themselves 40001 means the AppSecret is wrong, not a stale token.
+    return { code: 'WX_CONFIG_REJECTED', message: 'the server is misconfigured for WeChat' };
+  }
   if (kind === 'oauth') {
     const oauth = mapOAuthErrcode(errcode);
     if (oauth) return oauth;
@@ -79,6 +155,12 @@ function mapOAuthErrcode(errcode: number): Mapped | undefined {
   }
   if (errcode === 40163) {
     return { code: 'WX_CODE_USED', message: 'the authorization code was already used; log in again' };
+  }
+  if (errcode === 40030 || errcode === 42002 || errcode === 42007) {
+    return {
+      code: 'WX_CODE_INVALID',
+      message: "the user's WeChat authorization is invalid or expired; log in again",
+    };
   }
   if (errcode === 48001 || errcode === 50001) {
     // The user's grant lacks snsapi_userinfo (or the app lacks the API): no profile to be had.

@@ -5,12 +5,35 @@ import http from 'node:http';
 import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import axios, { type AxiosInstance } from 'axios';
+import { HttpProxyAgent } from 'http-proxy-agent';
+import { HttpsProxyAgent } from 'https-proxy-agent';
 import { CHANNELS, observed, publish } from '../diagnostics.js';
-import { WxLoginError } from '../errors.js';
+import { isWxLoginError, WxLoginError } from '../errors.js';
 import { log, type WxLogger } from '../logger.js';
-import { errorFromWeChat, parseErrcode, type WeChatCallKind, wechatErrorInfo } from './errcode.js';
+import {
+  CODE_SPENT,
+  configHint,
+  errorFromWeChat,
+  parseErrcode,
+  type WeChatCallKind,
+  wechatErrorInfo,
+} from './errcode.js';
 
-export interface WeChatHttpOptions {
+/** How WeChat calls leave this server: directly (default), through a forward proxy, or through agents of the app's own. */
+export interface WeChatTransport {
+  /**
+   * An HTTP(S) forward proxy for every WeChat call, e.g. `'http://user:pass@10.0.0.1:3128'`: plain
+   * `http://` targets are sent to it in absolute form, `https://` ones tunnelled with CONNECT.
+   * Its credentials are never logged.
+   */
+  proxy?: string | undefined;
+  /** An agent of the app's own for `http://` targets (takes precedence over `proxy`). Not closed by `close()`. */
+  httpAgent?: http.Agent | undefined;
+  /** An agent of the app's own for `https://` targets (takes precedence over `proxy`). Not closed by `close()`. */
+  httpsAgent?: https.Agent | undefined;
+}
+
+export interface WeChatHttpOptions extends WeChatTransport {
   /** Defaults to `https://api.weixin.qq.com`. */
   baseUrl: string;
   /** Per attempt. */
@@ -32,6 +55,11 @@ export interface WeChatRequest {
   path: string;
   query?: Record<string, string>;
   body?: Record<string, unknown>;
+  /**
+   * The call redeems a single-use code (login, phone, OAuth): a 40163/40029 after an attempt that
+   * got no answer means that attempt probably used it, which is WeChat's failure, not the client's.
+   */
+  redeemsCode?: 'login' | 'phone' | 'oauth';
 }
 
 /** A successful WeChat answer: the parsed JSON object, errcode absent or 0. */
@@ -45,8 +73,18 @@ const ABORT_MARGIN_MS = 50;
 
 /** Why an attempt failed in a way worth retrying. Never holds a URL (URLs carry `secret=`). */
 class TransientFault {
-  constructor(readonly reason: string) {}
+  /** `ambiguous`: the request may have reached WeChat and been acted on (timeout, reset, 5xx, cut body). */
+  constructor(
+    readonly reason: string,
+    readonly ambiguous: boolean,
+  ) {}
 }
+
+const SPENT_ADVICE = {
+  login: 'call wx.login() for a new code and log in again',
+  phone: 'ask the user for the phone number again (a new getPhoneNumber code)',
+  oauth: 'log in again',
+} as const;
 
 /**
  * Calls WeChat. Retries (at most `1 + retries` attempts) only for errcode -1, network errors,
@@ -61,12 +99,24 @@ export class WeChatHttp {
   readonly #axios: AxiosInstance;
   readonly #options: WeChatHttpOptions;
   readonly #agents: { http: http.Agent; https: https.Agent };
+  /** The agents this instance created, and so closes; an app's own agents stay the app's. */
+  readonly #ownAgents: http.Agent[] = [];
 
   constructor(options: WeChatHttpOptions) {
     this.#options = options;
+    const agentOptions = { keepAlive: true, maxSockets: 64 };
+    const own = <T extends http.Agent>(agent: T): T => {
+      this.#ownAgents.push(agent);
+      return agent;
+    };
+    const { proxy } = options;
     this.#agents = {
-      http: new http.Agent({ keepAlive: true, maxSockets: 64 }),
-      https: new https.Agent({ keepAlive: true, maxSockets: 64 }),
+      http:
+        options.httpAgent ??
+        own(proxy ? new HttpProxyAgent(proxy, agentOptions) : new http.Agent(agentOptions)),
+      https:
+        options.httpsAgent ??
+        own(proxy ? new HttpsProxyAgent(proxy, agentOptions) : new https.Agent(agentOptions)),
     };
     this.#axios = axios.create({
       baseURL: options.baseUrl,
@@ -79,6 +129,8 @@ export class WeChatHttp {
       validateStatus: () => true,
       maxRedirects: 0,
       maxContentLength: 1024 * 1024,
+      // Never axios's own proxy handling (nor HTTP_PROXY from the environment): `proxy` goes
+      // through the agents above, which tunnel https with CONNECT as proxies expect.
       proxy: false,
     });
   }
@@ -125,11 +177,18 @@ export class WeChatHttp {
   async #callWithRetries(request: WeChatRequest, progress: { attempts: number }): Promise<WeChatBody> {
     const attempts = 1 + this.#options.retries;
     let lastFault = 'no attempt made';
+    let ambiguous = false;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       progress.attempts = attempt;
-      const outcome = await this.#attempt(request);
+      let outcome: WeChatBody | TransientFault;
+      try {
+        outcome = await this.#attempt(request);
+      } catch (err) {
+        throw ambiguous ? this.#spentCode(request, err, attempt) : err;
+      }
       if (!(outcome instanceof TransientFault)) return outcome;
       lastFault = outcome.reason;
+      ambiguous ||= outcome.ambiguous;
       log(
         this.#options.logger,
         'warn',
@@ -143,10 +202,30 @@ export class WeChatHttp {
     });
   }
 
-  /** Releases the keep-alive sockets. */
+  /** Releases the keep-alive sockets of the agents it created. */
   close(): void {
-    this.#agents.http.destroy();
-    this.#agents.https.destroy();
+    for (const agent of this.#ownAgents) agent.destroy();
+  }
+
+  /**
+   * A code refused as used or invalid after an attempt that got no answer: that attempt most
+   * likely reached WeChat and used the code, so the client is not at fault. Other errors pass as is.
+   */
+  #spentCode(request: WeChatRequest, err: unknown, attempt: number): unknown {
+    const kind = request.redeemsCode;
+    if (!kind || !isWxLoginError(err) || err.errcode === undefined || !CODE_SPENT.has(err.errcode))
+      return err;
+    log(
+      this.#options.logger,
+      'warn',
+      { api: request.name, attempt, errcode: err.errcode, rid: err.rid },
+      'WeChat refused a retried code that an unanswered earlier attempt probably used',
+    );
+    return new WxLoginError(
+      'WX_UPSTREAM_ERROR',
+      `WeChat did not answer in time and has probably used the code; ${SPENT_ADVICE[kind]}`,
+      { wechat: { errcode: err.errcode, errmsg: '', ...(err.rid === undefined ? {} : { rid: err.rid }) } },
+    );
   }
 
   async #attempt(request: WeChatRequest): Promise<WeChatBody | TransientFault> {
@@ -164,24 +243,45 @@ export class WeChatHttp {
       text = typeof response.data === 'string' ? response.data : '';
     } catch (err) {
       // Only the error's code goes further: its message and config carry the URL with the secret.
-      return new TransientFault(describeNetworkError(err));
+      const reason = describeNetworkError(err);
+      return new TransientFault(reason, !NEVER_SENT.test(reason));
     }
-    if (status >= 500) return new TransientFault(`HTTP ${status}`);
+    if (status >= 500) return new TransientFault(`HTTP ${status}`, true);
+    if (status === 407) {
+      // Our forward proxy, not WeChat, refused: its credentials (the `proxy` option) are wrong.
+      log(
+        this.#options.logger,
+        'error',
+        { api: request.name, status, setting: 'proxy', code: 'WX_CONFIG_REJECTED' },
+        'the outbound proxy refused our credentials (HTTP 407): check the proxy option',
+      );
+      throw new WxLoginError('WX_CONFIG_REJECTED', 'the server is misconfigured for WeChat');
+    }
     const body = parseJsonObject(text);
     if (status >= 300) {
       throw new WxLoginError('WX_UPSTREAM_ERROR', `WeChat answered HTTP ${status}`);
     }
-    if (body === undefined) return new TransientFault('unreadable body');
+    if (body === undefined) return new TransientFault('unreadable body', true);
     const errcode = parseErrcode(body.errcode);
     if (errcode === undefined) return body;
     const info = wechatErrorInfo(errcode, this.#scrub(String(body.errmsg ?? '')));
-    if (errcode === -1) return new TransientFault(`errcode -1${info.rid ? ` (rid ${info.rid})` : ''}`);
+    // -1 is WeChat saying it did not do the work: retrying it is safe, and not ambiguous.
+    if (errcode === -1) return new TransientFault(`errcode -1${info.rid ? ` (rid ${info.rid})` : ''}`, false);
     const error = errorFromWeChat(request.kind, info);
+    const hint =
+      error.code === 'WX_CONFIG_REJECTED' ? configHint(request.kind, errcode, info.errmsg) : undefined;
     log(
       this.#options.logger,
       error.status >= 500 ? 'error' : 'info',
-      { api: request.name, errcode: info.errcode, errmsg: info.errmsg, rid: info.rid, code: error.code },
-      'WeChat refused the call',
+      {
+        api: request.name,
+        errcode: info.errcode,
+        errmsg: info.errmsg,
+        rid: info.rid,
+        code: error.code,
+        ...(hint === undefined ? {} : { setting: hint.setting, hint: hint.hint, egressIp: hint.egressIp }),
+      },
+      hint === undefined ? 'WeChat refused the call' : `WeChat refused our configuration: ${hint.hint}`,
     );
     throw error;
   }
@@ -217,6 +317,9 @@ export function worstCaseMs(
   }
   return total;
 }
+
+/** Network errors raised before a request could be sent: WeChat cannot have acted on it. */
+const NEVER_SENT = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH/;
 
 function describeNetworkError(err: unknown): string {
   if (axios.isCancel(err)) return 'timeout';

@@ -42,7 +42,7 @@ describe('faults', () => {
     expect(emulator.callsTo('jscode2session')[0]).toMatchObject({ status: 200, fault: 'delay' });
   });
 
-  it('delay: a caller that gave up never reached WeChat, so its code is still unused', async () => {
+  it('delay: a caller that gave up loses the answer, not the effect: its code is used up', async () => {
     const code = emulator.issueLoginCode();
     emulator.fail('jscode2session', { type: 'delay', ms: 150 });
     const query = new URLSearchParams({
@@ -56,7 +56,9 @@ describe('faults', () => {
     ).rejects.toThrow();
     await new Promise((r) => setTimeout(r, 200));
     expect(emulator.callsTo('jscode2session')[0]?.status).toBe(0);
-    expect((await code2Session(emulator, code)).json.openid).toEqual(expect.any(String));
+    const retry = await code2Session(emulator, code);
+    expect(retry.json.errcode).toBe(40163);
+    expect(retry.json.openid).toBeUndefined();
   });
 
   it('http: the status with an HTML page, or the body given', async () => {

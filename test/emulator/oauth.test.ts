@@ -316,17 +316,30 @@ describe('refresh_token, userinfo, auth', () => {
     ).toBe(40003);
   });
 
-  it('refresh_token gives a new access_token for 30 days', async () => {
+  it('refresh_token extends an unexpired access_token, replaces an expired one, for 30 days', async () => {
     const t = await tokens();
     const refresh = (q: Record<string, string>) => get(emulator, '/sns/oauth2/refresh_token', q);
     const query = { appid: H5.appId, grant_type: 'refresh_token', refresh_token: t.refresh_token! };
-    const fresh = await refresh(query);
-    expect(fresh.json).toMatchObject({
+    clock += 7000_000; // 200 s left
+    const extended = await refresh(query);
+    expect(extended.json).toMatchObject({
+      access_token: t.access_token,
+      expires_in: 7200,
       openid: t.openid,
       refresh_token: t.refresh_token,
       scope: 'snsapi_userinfo',
     });
+    clock += 1000_000; // past the original 7200 s, within the extended lifetime
+    expect(
+      (await get(emulator, '/sns/auth', { access_token: t.access_token!, openid: t.openid! })).json.errcode,
+    ).toBe(0);
+    clock += 7200_000; // now expired
+    const fresh = await refresh(query);
+    expect(fresh.json).toMatchObject({ expires_in: 7200, refresh_token: t.refresh_token, openid: t.openid });
     expect(fresh.json.access_token).not.toBe(t.access_token);
+    expect(
+      (await get(emulator, '/sns/auth', { access_token: t.access_token!, openid: t.openid! })).json.errcode,
+    ).toBe(42001);
     expect(
       (await get(emulator, '/sns/auth', { access_token: String(fresh.json.access_token), openid: t.openid! }))
         .json.errcode,

@@ -16,6 +16,7 @@ import {
 } from '../../src/index.js';
 import type { WeChatEmulator } from '../../src/testing/index.js';
 import { buildApp, type LogLine, startEmulator } from './app.js';
+import { secret } from './secret-watch.js';
 
 export const MINI = { appId: 'wx_mini_program_01', appSecret: 'mini_secret_0123456789abcdef0000' };
 export const OFFICIAL = {
@@ -68,6 +69,9 @@ export async function startWebApp(
   const built = buildApp(emulator, {
     onLogin: (event) => {
       logins.push(event);
+      // The user's OAuth tokens are the app's alone: no response or log line may carry them.
+      secret(event.oauth?.accessToken);
+      secret(event.oauth?.refreshToken);
       return { userId: `user-of-${event.unionid ?? event.openid}` };
     },
     ...options.login,

@@ -108,8 +108,16 @@ describe('the H5 login (snsapi_userinfo) through the emulator', () => {
           privilege: [],
           unionid: web.logins[0]?.unionid,
         },
+        // The user's OAuth tokens, for the app alone (issue 16.2).
+        oauth: {
+          accessToken: userinfo[0]?.query.access_token,
+          refreshToken: expect.any(String),
+          expiresIn: 7200,
+          scope: 'snsapi_userinfo',
+        },
       },
     ]);
+    secret(web.logins[0]?.oauth?.refreshToken);
     const me = await request(web.app)
       .get('/me')
       .set('Cookie', `wxl_token=${browser.cookie('wxl_token', web.base)}`);

@@ -119,14 +119,24 @@ export class WeChatEmulator {
 
   /**
    * What the getPhoneNumber button gives: a single-use phone code bound to the user (created if
-   * absent). The number defaults to the user's, else `13800138000`, country code `'86'`.
+   * absent). The number defaults to the user's, else `13800138000`, country code `'86'`. The
+   * answer carries `watermark: { timestamp, appid }` (when the code was issued, the user's app)
+   * unless `watermarkTimestamp` / `watermarkAppId` say otherwise.
    *
    * @example
    * const code = emulator.issuePhoneCode(user.openid, { purePhoneNumber: '13912345678' });
    */
   issuePhoneCode(
     openid: string,
-    phone: { phoneNumber?: string; purePhoneNumber?: string; countryCode?: string } = {},
+    phone: {
+      phoneNumber?: string;
+      purePhoneNumber?: string;
+      countryCode?: string;
+      /** The answer's `watermark.appid`, to play a number issued for another app. Defaults to the user's app. */
+      watermarkAppId?: string;
+      /** The answer's `watermark.timestamp` in seconds. Defaults to when the code was issued. */
+      watermarkTimestamp?: number;
+    } = {},
     appId?: string,
   ): string {
     const user = this.#state.findUser(openid, appId) ?? this.#state.createUser({ openid, appId });
@@ -139,7 +149,14 @@ export class WeChatEmulator {
       '13800138000';
     const phoneNumber =
       full ?? (countryCode === '86' ? purePhoneNumber : `+${countryCode}${purePhoneNumber}`);
-    return this.#state.issuePhoneCode(user, { phoneNumber, purePhoneNumber, countryCode });
+    return this.#state.issuePhoneCode(
+      user,
+      { phoneNumber, purePhoneNumber, countryCode },
+      {
+        ...(phone.watermarkAppId === undefined ? {} : { appid: phone.watermarkAppId }),
+        ...(phone.watermarkTimestamp === undefined ? {} : { timestamp: phone.watermarkTimestamp }),
+      },
+    );
   }
 
   /**
@@ -216,7 +233,8 @@ export class WeChatEmulator {
 
   /**
    * Queues a fault for the next `times` calls (default 1) to an endpoint (`'*'`: any). Faults are
-   * consumed in the order they were queued; a faulted call changes nothing in the emulator.
+   * consumed in the order they were queued; a faulted call changes nothing in the emulator, except
+   * `delay`, which does the work at once and only answers late (a code it redeems is used up).
    *
    * @example
    * emulator.fail('stable_token', { type: 'http', status: 503 }, { times: 2 });

@@ -2,7 +2,7 @@
 // browser, pending consents, single-use codes, and the users' OAuth access and refresh tokens.
 
 import { randomBytes } from 'node:crypto';
-import { newAccessToken, newLoginCode } from './ids.js';
+import { newAccessToken, newLoginCode, newOpenid } from './ids.js';
 import type { EmulatorState, Redeemed } from './state.js';
 import type { EmulatedUser, OAuthScope, OAuthUserInput, WeChatEmulatorOptions } from './types.js';
 
@@ -22,6 +22,8 @@ export interface PendingConsent {
   state: string | undefined;
   /** `/connect/qrconnect` codes live 10 minutes, `/connect/oauth2/authorize` codes 5. */
   qr: boolean;
+  /** A snapshot-mode grant: openid and unionid are virtual, and this is the unionid. */
+  snapshotUnionid?: string;
 }
 
 interface IssuedOAuthCode {
@@ -30,6 +32,7 @@ interface IssuedOAuthCode {
   scope: OAuthScope;
   expiresAt: number;
   used: boolean;
+  snapshotUnionid?: string;
 }
 
 interface OAuthToken {
@@ -37,6 +40,10 @@ interface OAuthToken {
   openid: string;
   scope: OAuthScope;
   expiresAt: number;
+  /** Tokens of a snapshot-mode grant: /sns/userinfo answers 48001. */
+  snapshot?: boolean;
+  /** For a refresh_token: the access_token it last gave out, which a refresh extends while unexpired. */
+  accessToken?: string;
 }
 
 /** The profile /sns/userinfo answers; the emulator makes one up unless the test gave one. */
@@ -90,6 +97,19 @@ export class OAuthGrants {
 
   get consentMode(): 'page' | 'allow' | 'deny' {
     return this.#person.consent ?? 'page';
+  }
+
+  /** Whether the signed-in person browses official-account pages in snapshot mode (快照页). */
+  get snapshotMode(): boolean {
+    return this.#person.snapshot === true;
+  }
+
+  /**
+   * The consent of a snapshot-mode page: a virtual openid and unionid, made up for this grant
+   * alone and never linked to the person's real user.
+   */
+  snapshotConsent(consent: Omit<PendingConsent, 'openid' | 'qr' | 'snapshotUnionid'>): PendingConsent {
+    return { ...consent, openid: newOpenid(), qr: false, snapshotUnionid: newOpenid() };
   }
 
   /** Whether `host` may receive redirects for the app (10003 otherwise). */
@@ -154,38 +174,70 @@ export class OAuthGrants {
       scope: consent.scope,
       expiresAt: this.#state.now() + ttl,
       used: false,
+      ...(consent.snapshotUnionid === undefined ? {} : { snapshotUnionid: consent.snapshotUnionid }),
     });
     return code;
   }
 
   /** /sns/oauth2/access_token's check: 40029 unknown, other app's or expired; 40163 used. */
-  redeemCode(appId: string, code: string): Redeemed<{ openid: string; scope: OAuthScope }> {
+  redeemCode(
+    appId: string,
+    code: string,
+  ): Redeemed<{ openid: string; scope: OAuthScope; snapshotUnionid?: string }> {
     const issued = this.#codes.get(code);
     if (!issued || issued.appId !== appId || issued.expiresAt <= this.#state.now()) {
       return { ok: false, errcode: 40029 };
     }
     if (issued.used) return { ok: false, errcode: 40163 };
     issued.used = true;
-    return { ok: true, value: { openid: issued.openid, scope: issued.scope } };
+    const { openid, scope, snapshotUnionid } = issued;
+    return {
+      ok: true,
+      value: snapshotUnionid === undefined ? { openid, scope } : { openid, scope, snapshotUnionid },
+    };
   }
 
-  /** A new access_token (and refresh_token, unless refreshing one) for the user's grant. */
-  issueTokens(
-    grant: { appId: string; openid: string; scope: OAuthScope },
-    refreshToken?: string,
-  ): { access_token: string; expires_in: number; refresh_token: string; openid: string; scope: string } {
+  /** A new access_token and refresh_token for a code's grant. */
+  issueTokens(grant: { appId: string; openid: string; scope: OAuthScope; snapshot?: boolean }): {
+    access_token: string;
+    expires_in: number;
+    refresh_token: string;
+    openid: string;
+    scope: string;
+  } {
     const now = this.#state.now();
     const accessToken = newAccessToken();
     this.#tokens.set(accessToken, { ...grant, expiresAt: now + this.#accessTtlMs });
-    let refresh = refreshToken;
-    if (refresh === undefined) {
-      refresh = newAccessToken();
-      this.#refreshTokens.set(refresh, { ...grant, expiresAt: now + REFRESH_TTL_MS });
+    const refresh = newAccessToken();
+    this.#refreshTokens.set(refresh, { ...grant, expiresAt: now + REFRESH_TTL_MS, accessToken });
+    return this.#answer(accessToken, refresh, grant);
+  }
+
+  /**
+   * /sns/oauth2/refresh_token: an unexpired access_token is kept and only gets a new lifetime; an
+   * expired one is replaced (the Open Platform's login guide). The refresh_token stays the same.
+   */
+  refresh(refreshToken: string, grant: OAuthToken): ReturnType<OAuthGrants['issueTokens']> {
+    const now = this.#state.now();
+    const current = grant.accessToken === undefined ? undefined : this.#tokens.get(grant.accessToken);
+    let accessToken = grant.accessToken;
+    if (current && accessToken !== undefined && current.expiresAt > now) {
+      current.expiresAt = now + this.#accessTtlMs;
+    } else {
+      accessToken = newAccessToken();
+      const { accessToken: _old, ...rest } = grant;
+      this.#tokens.set(accessToken, { ...rest, expiresAt: now + this.#accessTtlMs });
+      const record = this.#refreshTokens.get(refreshToken);
+      if (record) record.accessToken = accessToken;
     }
+    return this.#answer(accessToken, refreshToken, grant);
+  }
+
+  #answer(accessToken: string, refreshToken: string, grant: { openid: string; scope: OAuthScope }) {
     return {
       access_token: accessToken,
       expires_in: Math.round(this.#accessTtlMs / 1000),
-      refresh_token: refresh,
+      refresh_token: refreshToken,
       openid: grant.openid,
       scope: grant.scope,
     };

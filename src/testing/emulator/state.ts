@@ -30,6 +30,8 @@ interface IssuedCode {
 
 interface IssuedPhoneCode extends IssuedCode {
   phone: PhoneInfo;
+  /** Overrides of the answer's watermark, for tests. */
+  watermark: { appid?: string; timestamp?: number };
 }
 
 /** The outcome of redeeming a code: the user, or WeChat's errcode and errmsg. */
@@ -139,9 +141,13 @@ export class EmulatorState {
   }
 
   /** What the getPhoneNumber button does: a fresh phone code bound to the user. */
-  issuePhoneCode(user: EmulatedUser, phone: PhoneInfo): string {
+  issuePhoneCode(
+    user: EmulatedUser,
+    phone: PhoneInfo,
+    watermark: { appid?: string; timestamp?: number } = {},
+  ): string {
     const code = newPhoneCode();
-    this.#phoneCodes.set(code, { ...this.#issue(user), phone: { ...phone } });
+    this.#phoneCodes.set(code, { ...this.#issue(user), phone: { ...phone }, watermark: { ...watermark } });
     return code;
   }
 
@@ -162,7 +168,7 @@ export class EmulatorState {
     appId: string,
     code: string,
     openid: string | undefined,
-  ): Redeemed<{ phone: PhoneInfo; issuedAt: number }> {
+  ): Redeemed<{ phone: PhoneInfo; watermark: { appid: string; timestamp: number } }> {
     const issued = this.#phoneCodes.get(code);
     if (issued && issued.appId !== appId) return { ok: false, errcode: 40013 };
     if (!issued || issued.used || this.#expired(issued)) return { ok: false, errcode: 40029 };
@@ -170,7 +176,12 @@ export class EmulatorState {
       return { ok: false, errcode: 40029, errmsg: 'invalid code, openid mismatch' };
     }
     issued.used = true;
-    return { ok: true, value: { phone: { ...issued.phone }, issuedAt: issued.issuedAt } };
+    const watermark = {
+      appid: issued.watermark.appid ?? issued.appId,
+      // When the user got the number, in seconds.
+      timestamp: issued.watermark.timestamp ?? Math.floor(issued.issuedAt / 1000),
+    };
+    return { ok: true, value: { phone: { ...issued.phone }, watermark } };
   }
 
   #expired(issued: IssuedCode): boolean {

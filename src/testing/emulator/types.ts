@@ -113,11 +113,17 @@ export interface OAuthUserInput {
    * never asks, as on WeChat.
    */
   consent?: 'page' | 'allow' | 'deny';
+  /**
+   * Browses official-account pages in snapshot mode (快照页, e.g. opened from a Moments share):
+   * `snsapi_userinfo` authorizations redirect back at once with the code of a virtual user, whose
+   * exchange says `is_snapshotuser: 1` and whose token gets 48001 from /sns/userinfo. Defaults to `false`.
+   */
+  snapshot?: boolean;
 }
 
 /**
  * A fault that the emulator plays instead of (or, for `delay`, before) its normal answer. Faults
- * never change the emulator's state: a code is not used, a token not issued.
+ * other than `delay` never change the emulator's state: a code is not used, a token not issued.
  *
  * @example
  * emulator.fail('jscode2session', { type: 'errcode', errcode: -1 }, { times: 2 });
@@ -125,7 +131,10 @@ export interface OAuthUserInput {
 export type EmulatorFault =
   /** HTTP 200 with `{"errcode","errmsg"}`, like WeChat; `errcodeAsString` sends `"40029"`, as some doc examples do. */
   | { type: 'errcode'; errcode: number; errmsg?: string; errcodeAsString?: boolean }
-  /** Waits, then answers normally; nothing happens if the caller gave up before. */
+  /**
+   * Does the work at once (a code is used up, a token issued), then answers `ms` later. A caller
+   * that gives up before loses the answer, not the effect, as with WeChat.
+   */
   | { type: 'delay'; ms: number }
   /** An HTTP error status with a non-WeChat body (an HTML error page unless `body` is given). */
   | { type: 'http'; status: number; body?: string }

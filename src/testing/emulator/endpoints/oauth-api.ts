@@ -2,7 +2,7 @@
 // unionid), /sns/oauth2/refresh_token, /sns/userinfo (the profile) and /sns/auth (token check).
 
 import { checkCredentials, type EndpointHandler } from '../endpoint.js';
-import { ok, wxError } from '../replies.js';
+import { ok, type Reply, wxError } from '../replies.js';
 
 /** Where the made-up profile lives, in the language asked for. */
 const PLACES: Readonly<Record<string, { province: string; city: string; country: string }>> = {
@@ -19,14 +19,29 @@ const PLACES: Readonly<Record<string, { province: string; city: string; country:
  * @example
  * oauthAccessToken({ method: 'GET', query, rawQuery: '', rawBody: '' }, ctx);
  */
-export const oauthAccessToken: EndpointHandler = (req, ctx) => {
+export const oauthAccessToken: EndpointHandler = (req, ctx) => plainText(exchange(req, ctx));
+
+/** WeChat answers this endpoint as `text/plain` (JSON inside); clients must not rely on the type. */
+function plainText(reply: Reply): Reply {
+  return { ...reply, contentType: 'text/plain' };
+}
+
+const exchange: EndpointHandler = (req, ctx) => {
   const refused = checkCredentials(ctx, req.query, 'authorization_code');
   if (refused) return refused;
   const appId = req.query.appid!;
   if (!req.query.code) return wxError(41008);
   const redeemed = ctx.oauth.redeemCode(appId, req.query.code);
   if (!redeemed.ok) return wxError(redeemed.errcode);
-  const { openid, scope } = redeemed.value;
+  const { openid, scope, snapshotUnionid } = redeemed.value;
+  if (snapshotUnionid !== undefined) {
+    // Snapshot mode: a virtual user, flagged; its token gets 48001 from /sns/userinfo.
+    return ok({
+      ...ctx.oauth.issueTokens({ appId, openid, scope, snapshot: true }),
+      is_snapshotuser: 1,
+      unionid: snapshotUnionid,
+    });
+  }
   const unionid = scope === 'snsapi_base' ? undefined : ctx.state.findUser(openid, appId)?.unionid;
   return ok({
     ...ctx.oauth.issueTokens({ appId, openid, scope }),
@@ -37,6 +52,7 @@ export const oauthAccessToken: EndpointHandler = (req, ctx) => {
 /**
  * `GET /sns/oauth2/refresh_token?appid&grant_type=refresh_token&refresh_token` (no secret, as
  * WeChat documents): 41002, 40013, 40002, 40030 unknown refresh_token, 42002 expired (30 days).
+ * An unexpired access_token comes back unchanged with a new `expires_in`; an expired one is replaced.
  *
  * @example
  * oauthRefreshToken({ method: 'GET', query, rawQuery: '', rawBody: '' }, ctx);
@@ -48,13 +64,12 @@ export const oauthRefreshToken: EndpointHandler = (req, ctx) => {
   if (grant_type !== 'refresh_token') return wxError(40002);
   const checked = ctx.oauth.checkRefreshToken(appid, refresh_token);
   if (!checked.ok) return wxError(checked.errcode);
-  const { openid, scope } = checked.value;
-  return ok(ctx.oauth.issueTokens({ appId: appid, openid, scope }, refresh_token));
+  return ok(ctx.oauth.refresh(refresh_token!, checked.value));
 };
 
 /**
  * `GET /sns/userinfo?access_token&openid&lang`: 41001, 40014, 42001, 40003 another user's token,
- * 48001 a token of `snsapi_base`.
+ * 48001 a token of `snsapi_base` or of a snapshot-mode (virtual) user.
  *
  * @example
  * userInfo({ method: 'GET', query: { access_token, openid, lang: 'en' }, rawQuery: '', rawBody: '' }, ctx);
@@ -62,8 +77,8 @@ export const oauthRefreshToken: EndpointHandler = (req, ctx) => {
 export const userInfo: EndpointHandler = (req, ctx) => {
   const checked = ctx.oauth.checkAccessToken(req.query.access_token, req.query.openid);
   if (!checked.ok) return wxError(checked.errcode);
-  const { appId, openid, scope } = checked.value;
-  if (scope === 'snsapi_base') return wxError(48001);
+  const { appId, openid, scope, snapshot } = checked.value;
+  if (scope === 'snsapi_base' || snapshot) return wxError(48001);
   const profile = ctx.oauth.profileOf(appId, openid);
   const unionid = ctx.state.findUser(openid, appId)?.unionid;
   return ok({

@@ -6,10 +6,16 @@ import type { PendingConsent } from '../oauth-grants.js';
 import { type Reply, redirectTo, text } from '../replies.js';
 import type { OAuthScope } from '../types.js';
 
-/** The order WeChat checks: these four first, then `state` and `forcePopup` when present. */
+/**
+ * WeChat matches the link against a pattern ("正则强匹配"): these four, first and in this order.
+ * What follows them is seen in working links in any order (`…&scope=X&connect_redirect=1&state=S`
+ * as well as `…&state=S&connect_redirect=1`), so only the names are checked there.
+ */
 const REQUIRED = ['appid', 'redirect_uri', 'response_type', 'scope'];
-const OPTIONAL = ['state', 'forcePopup'];
+/** `connect_redirect=1` is what WeChat itself adds to a link it redirects; SDKs copy it. */
+const OPTIONAL = new Set(['state', 'forcePopup', 'forceSnapShot', 'connect_redirect']);
 const STATE = /^[a-zA-Z0-9]{0,128}$/;
+const BOOLEAN = /^(true|false)$/;
 
 /**
  * `GET /connect/oauth2/authorize?appid&redirect_uri&response_type=code&scope&state`: checks the
@@ -23,7 +29,9 @@ export const oauthAuthorize: EndpointHandler = (req, ctx) => authorize(req, ctx,
 
 /**
  * `GET /connect/qrconnect?...&scope=snsapi_login&state`: the website QR login page; the "scan" is
- * the same consent form. Its codes live 10 minutes.
+ * the same consent form. Its codes live 10 minutes. Parameters in any order, `response_type`
+ * optional and wxLogin.js's own (`login_type`, `self_redirect`, `style`, `href`…) accepted, as
+ * the embedded QR code sends them.
  *
  * @example
  * qrConnect({ method: 'GET', query, rawQuery, rawBody: '' }, ctx);
@@ -52,11 +60,27 @@ function authorize(req: EmulatorRequest, ctx: EndpointContext, qr: boolean): Rep
   if (!value('redirect_uri')) return errorPage(10011, 'redirect_uri不能为空');
   if (!value('scope')) return errorPage(10010, 'scope不能为空');
   const names = pairs.map(([k]) => k);
-  const expected = [...REQUIRED, ...OPTIONAL.filter((n) => names.includes(n))];
-  if (names.join('&') !== expected.join('&')) {
-    return errorPage(undefined, `参数错误: the parameters must be, in this order, ${expected.join(', ')}`);
+  const rest = names.slice(REQUIRED.length);
+  if (new Set(names).size !== names.length) return errorPage(undefined, '参数错误: a parameter is repeated');
+  // The QR page has no such pattern: wxLogin.js itself opens it as appid, scope, redirect_uri,
+  // state, login_type, self_redirect, style… and without response_type.
+  if (
+    !qr &&
+    (names.slice(0, REQUIRED.length).join('&') !== REQUIRED.join('&') || rest.some((n) => !OPTIONAL.has(n)))
+  ) {
+    return errorPage(
+      undefined,
+      `参数错误: the link must start with ${REQUIRED.join(', ')} in this order, then only ${[...OPTIONAL].join(', ')}`,
+    );
   }
-  if (value('response_type') !== 'code') return errorPage(undefined, 'response_type 参数错误');
+  for (const flag of ['forcePopup', 'forceSnapShot']) {
+    const v = value(flag);
+    if (v !== undefined && !BOOLEAN.test(v)) return errorPage(undefined, `${flag} 参数错误: true or false`);
+  }
+  const responseType = value('response_type');
+  if (responseType !== 'code' && !(qr && responseType === undefined)) {
+    return errorPage(undefined, 'response_type 参数错误');
+  }
   const appId = decode(value('appid')!);
   if (appId === undefined || ctx.state.secretOf(appId) === undefined)
     return errorPage(40013, 'invalid appid');
@@ -77,6 +101,11 @@ function authorize(req: EmulatorRequest, ctx: EndpointContext, qr: boolean): Rep
   if (state !== undefined && !STATE.test(state))
     return errorPage(undefined, 'state 参数错误: a-zA-Z0-9, at most 128');
 
+  if (!qr && scope === 'snsapi_userinfo' && ctx.oauth.snapshotMode) {
+    // Snapshot mode (快照页): no popup; the page gets a code of a virtual user, which the
+    // code exchange marks with is_snapshotuser: 1.
+    return answer(ctx, ctx.oauth.snapshotConsent({ appId, scope, redirectUri: target.href, state }), true);
+  }
   const user = ctx.oauth.userFor(appId);
   const consent: PendingConsent = { appId, openid: user.openid, scope, redirectUri: target.href, state, qr };
   const mode = ctx.oauth.consentMode;

@@ -22,7 +22,7 @@ export const phoneNumber: EndpointHandler = (req, ctx) => {
   const openid = typeof body.openid === 'string' ? body.openid : undefined;
   const redeemed = ctx.state.redeemPhoneCode(auth.appId, body.code, openid);
   if (!redeemed.ok) return wxError(redeemed.errcode, redeemed.errmsg);
-  const { phone, issuedAt } = redeemed.value;
+  const { phone, watermark } = redeemed.value;
   return ok({
     errcode: 0,
     errmsg: 'ok',
@@ -30,8 +30,7 @@ export const phoneNumber: EndpointHandler = (req, ctx) => {
       phoneNumber: phone.phoneNumber,
       purePhoneNumber: phone.purePhoneNumber,
       countryCode: ctx.phoneCountryCodeAsNumber ? Number(phone.countryCode) : phone.countryCode,
-      // When the user got the number, in seconds.
-      watermark: { timestamp: Math.floor(issuedAt / 1000), appid: auth.appId },
+      watermark: { timestamp: watermark.timestamp, appid: watermark.appid },
     },
   });
 };
