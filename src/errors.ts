@@ -6,6 +6,7 @@ export type WxErrorCode =
   // request shape
   | 'WX_INVALID_REQUEST'
   | 'WX_BODY_TOO_LARGE'
+  | 'WX_UNSUPPORTED_MEDIA_TYPE'
   // authentication of our own token
   | 'WX_TOKEN_MISSING'
   | 'WX_TOKEN_INVALID'
@@ -46,6 +47,7 @@ export type AppErrorCode = string & {};
 export const ERROR_STATUS: Readonly<Record<WxErrorCode, number>> = {
   WX_INVALID_REQUEST: 400,
   WX_BODY_TOO_LARGE: 413,
+  WX_UNSUPPORTED_MEDIA_TYPE: 415,
   WX_TOKEN_MISSING: 401,
   WX_TOKEN_INVALID: 401,
   WX_TOKEN_EXPIRED: 401,
