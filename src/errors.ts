@@ -116,7 +116,9 @@ export class WxLoginError extends Error {
   constructor(code: WxErrorCode | AppErrorCode, message: string, options: WxLoginErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.status = options.status ?? ERROR_STATUS[code as WxErrorCode] ?? 500;
+    // Own keys only: an app's code such as 'constructor' must not pick up Object.prototype's.
+    this.status =
+      options.status ?? (Object.hasOwn(ERROR_STATUS, code) ? ERROR_STATUS[code as WxErrorCode] : 500);
     this.errcode = options.wechat?.errcode;
     this.rid = options.wechat?.rid;
     this.expose = this.status < 500 || code === 'WX_STORE_UNAVAILABLE' || code.startsWith('WX_UPSTREAM');
