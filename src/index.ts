@@ -26,6 +26,7 @@ export {
   type VerifySignatureInput,
   verifySignature,
 } from './crypto/index.js';
+export { CHANNELS as wxChannels } from './diagnostics.js';
 export {
   type AppErrorCode,
   isWxLoginError,

@@ -4,6 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CHANNELS, publish } from '../diagnostics.js';
 import { isWxLoginError, WxLoginError } from '../errors.js';
 import { log, type WxLogger } from '../logger.js';
 import type { SessionStore } from '../stores/types.js';
@@ -106,6 +107,7 @@ export class AccessTokenManager {
 
   async #fetchAndCache(failed: string | undefined): Promise<string> {
     let result = await this.#o.wechat.fetchAccessToken(this.#o.endpoint, false);
+    let forced = false;
     if (failed !== undefined && result.accessToken === failed && this.#o.endpoint === 'stable') {
       // stable_token still hands out the token WeChat just refused: only now force a new one.
       log(
@@ -115,7 +117,14 @@ export class AccessTokenManager {
         'stable_token returned the rejected token; forcing refresh',
       );
       result = await this.#o.wechat.fetchAccessToken('stable', true);
+      forced = true;
     }
+    publish(CHANNELS.accessTokenRefresh, () => ({
+      appId: this.#o.appId,
+      endpoint: this.#o.endpoint,
+      afterRejection: failed !== undefined,
+      forced,
+    }));
     // Refresh before WeChat does: up to 5 minutes early, half the lifetime for short ones.
     const marginSeconds = Math.min(300, Math.floor(result.expiresIn / 2));
     const ttlMs = Math.max(1, result.expiresIn - marginSeconds) * 1000;

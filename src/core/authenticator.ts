@@ -1,7 +1,8 @@
 // Authentication of our own tokens: the signature and claims, then the session behind them (so a
 // logout takes effect), with a fast path that needs no promise when both were checked moments ago.
 
-import { WxLoginError } from '../errors.js';
+import { CHANNELS, observed, publish } from '../diagnostics.js';
+import { isWxLoginError, WxLoginError } from '../errors.js';
 import { log, type WxLogger } from '../logger.js';
 import { sessionFits } from './session-lifetime.js';
 import type { SessionRecord, SessionRepository } from './sessions.js';
@@ -10,7 +11,7 @@ import { WxUser, type WxUserActions } from './wx-user.js';
 
 /**
  * @example
- * const authenticator = new Authenticator(tokens, sessions, actions, logger);
+ * const authenticator = new Authenticator(appId, tokens, sessions, actions, logger);
  * const user = authenticator.authenticateCached(token) ?? (await authenticator.authenticate(token));
  */
 export class Authenticator {
@@ -18,13 +19,17 @@ export class Authenticator {
   readonly #sessions: SessionRepository;
   readonly #actions: WxUserActions;
   readonly #logger: WxLogger | undefined;
+  /** The audience of the tokens, for the instrumentation events. */
+  readonly #appId: string;
 
   constructor(
+    appId: string,
     tokens: TokenService,
     sessions: SessionRepository,
     actions: WxUserActions,
     logger: WxLogger | undefined,
   ) {
+    this.#appId = appId;
     this.#tokens = tokens;
     this.#sessions = sessions;
     this.#actions = actions;
@@ -33,12 +38,19 @@ export class Authenticator {
 
   /** Verifies a token and loads its session. Throws WX_TOKEN_* / WX_SESSION_REVOKED (401) or WX_STORE_UNAVAILABLE. */
   async authenticate(token: string, request?: unknown): Promise<WxUser> {
-    const claims = await this.#tokens.verify(token);
-    const record = await this.#sessions.load(claims.sid);
-    if (!record || !sessionFits(record, claims.sub)) {
-      throw new WxLoginError('WX_SESSION_REVOKED', 'the session has ended; log in again');
+    try {
+      const claims = await this.#tokens.verify(token);
+      const record = await this.#sessions.load(claims.sid);
+      if (!record || !sessionFits(record, claims.sub)) {
+        throw new WxLoginError('WX_SESSION_REVOKED', 'the session has ended; log in again');
+      }
+      this.#publishVerified(record.appId, false);
+      return this.#userFor(record, request);
+    } catch (err) {
+      const code = isWxLoginError(err) ? err.code : 'WX_INTERNAL_ERROR';
+      publish(CHANNELS.tokenRefused, () => ({ appId: this.#appId, code }));
+      throw err;
     }
-    return this.#userFor(record, request);
   }
 
   /**
@@ -49,7 +61,16 @@ export class Authenticator {
   authenticateCached(token: string, request?: unknown): WxUser | undefined {
     const claims = this.#tokens.verifyCached(token);
     const record = claims && this.#sessions.loadCached(claims.sid);
-    return record && claims && sessionFits(record, claims.sub) ? this.#userFor(record, request) : undefined;
+    if (!record || !claims || !sessionFits(record, claims.sub)) return undefined;
+    this.#publishVerified(record.appId, true);
+    return this.#userFor(record, request);
+  }
+
+  #publishVerified(sessionAppId: string, cached: boolean): void {
+    // The hot path: check before making even the closure.
+    if (observed(CHANNELS.tokenVerified)) {
+      publish(CHANNELS.tokenVerified, () => ({ appId: this.#appId, sessionAppId, cached }));
+    }
   }
 
   /** Ends a session: its token is refused from now on, here at once and elsewhere within `sessionCacheMs`. */

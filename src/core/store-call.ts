@@ -1,6 +1,7 @@
 // Every call into the SessionStore goes through here, so that any failure of the store becomes
 // one WX_STORE_UNAVAILABLE (503), logged without keys or values.
 
+import { CHANNELS, publish } from '../diagnostics.js';
 import { isWxLoginError, WxLoginError } from '../errors.js';
 import { log, type WxLogger } from '../logger.js';
 
@@ -18,6 +19,7 @@ export async function callStore<T>(
   } catch (err) {
     const already = isWxLoginError(err) && err.code === 'WX_STORE_UNAVAILABLE';
     log(logger, 'error', { op, error: already ? undefined : describe(err) }, 'session store unavailable');
+    publish(CHANNELS.storeError, () => ({ op, code: 'WX_STORE_UNAVAILABLE' }));
     if (already) throw err;
     throw new WxLoginError('WX_STORE_UNAVAILABLE', 'the session store is unavailable; retry later');
   }

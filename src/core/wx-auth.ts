@@ -6,6 +6,7 @@ import { AccessTokenManager } from './access-token.js';
 import { attachPort, deriveKeys } from './auth-port.js';
 import { Authenticator } from './authenticator.js';
 import { CodeExchanges } from './code-exchange.js';
+import { traceLogin } from './login-tracing.js';
 import { MiniProgramLogin } from './mini-program-login.js';
 import { OpenDataService } from './open-data.js';
 import { parseOptions, type WxAuthOptions } from './options.js';
@@ -67,7 +68,7 @@ export class WxAuth {
       resetSessionKey: (openid) => openData.resetSessionKey(openid),
       phoneNumber: (user, code, request) => phones.forUser(user, code, request),
     };
-    this.#authenticator = new Authenticator(tokens, sessions, actions, logger);
+    this.#authenticator = new Authenticator(appId, tokens, sessions, actions, logger);
     attachPort(this, {
       appId,
       tokenTtl: config.tokenTtl,
@@ -79,7 +80,8 @@ export class WxAuth {
         retries: config.retries,
         retryDelayMs: config.retryDelayMs,
       },
-      createSession: (identity, request) => issuer.createSession(identity, request),
+      createSession: (identity, request) =>
+        traceLogin(identity.appId ?? appId, identity.source, () => issuer.createSession(identity, request)),
       deriveKeys: (info) => deriveKeys(config.signingKeys, info),
     });
     warnAboutSetup(config);
@@ -91,7 +93,7 @@ export class WxAuth {
    * the store. `request` is handed to `onLogin` as `req`.
    */
   login(code: unknown, request?: unknown): Promise<LoginResult> {
-    return this.#login.login(code, request);
+    return traceLogin(this.appId, 'miniprogram', () => this.#login.login(code, request));
   }
 
   /** Verifies a token and loads its session. Throws WX_TOKEN_* / WX_SESSION_REVOKED (401) or WX_STORE_UNAVAILABLE. */

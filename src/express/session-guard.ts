@@ -3,7 +3,8 @@
 
 import type { NextFunction, Request, Response } from 'express';
 import type { WxUser } from '../core/wx-user.js';
-import { WxLoginError } from '../errors.js';
+import { CHANNELS, publish } from '../diagnostics.js';
+import { isWxLoginError, WxLoginError } from '../errors.js';
 import type { MountedLogin } from './mounted-login.js';
 import { loginForToken, requestToken, tokenMissing } from './request-token.js';
 import type { Responder } from './responder.js';
@@ -40,17 +41,17 @@ export function guardRequest(
   try {
     token = requestToken(req, logins);
   } catch (err) {
-    responder.fail(req, res, next, err);
+    refuse(req, res, next, responder, logins, err);
     return;
   }
   if (token === undefined) {
     if (policy.optional) next();
-    else responder.fail(req, res, next, tokenMissing());
+    else refuse(req, res, next, responder, logins, tokenMissing());
     return;
   }
   const login = loginForToken(token, logins);
   if (!login) {
-    responder.fail(req, res, next, new WxLoginError('WX_TOKEN_INVALID', 'the token is invalid'));
+    refuse(req, res, next, responder, logins, new WxLoginError('WX_TOKEN_INVALID', 'the token is invalid'));
     return;
   }
   // Most requests carry a token verified moments ago: no promise, no store round trip.
@@ -75,9 +76,27 @@ function admit(
   responder: Responder,
 ): void {
   if (policy.appId !== undefined && user.appId !== policy.appId) {
-    responder.fail(req, res, next, new WxLoginError('WX_TOKEN_INVALID', 'the token belongs to another app'));
+    const error = new WxLoginError('WX_TOKEN_INVALID', 'the token belongs to another app');
+    publish(CHANNELS.tokenRefused, () => ({ appId: policy.appId, code: error.code }));
+    responder.fail(req, res, next, error);
     return;
   }
   req.wxUser = user;
   next();
+}
+
+/** Refuses before any service saw the token (none, malformed, of no mounted app): publishes it too. */
+function refuse(
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  responder: Responder,
+  logins: readonly MountedLogin[],
+  err: unknown,
+): void {
+  publish(CHANNELS.tokenRefused, () => ({
+    appId: logins.length === 1 ? logins[0]?.port.appId : undefined,
+    code: isWxLoginError(err) ? err.code : 'WX_INTERNAL_ERROR',
+  }));
+  responder.fail(req, res, next, err);
 }

@@ -5,6 +5,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import axios, { type AxiosInstance } from 'axios';
+import { CHANNELS, observed, publish } from '../diagnostics.js';
 import { WxLoginError } from '../errors.js';
 import { log, type WxLogger } from '../logger.js';
 import { errorFromWeChat, parseErrcode, type WeChatCallKind, wechatErrorInfo } from './errcode.js';
@@ -35,6 +36,9 @@ export interface WeChatRequest {
 
 /** A successful WeChat answer: the parsed JSON object, errcode absent or 0. */
 export type WeChatBody = Record<string, unknown>;
+
+/** Numbers the observed calls, so that a subscriber can pair a call's start with its end. */
+let callCount = 0;
 
 /** The abort signal fires this long after axios's own timeout, as a backstop. */
 const ABORT_MARGIN_MS = 50;
@@ -88,9 +92,41 @@ export class WeChatHttp {
   }
 
   async call(request: WeChatRequest): Promise<WeChatBody> {
+    if (!observed(CHANNELS.wechatStart) && !observed(CHANNELS.wechatEnd) && !observed(CHANNELS.wechatError)) {
+      return this.#callWithRetries(request, { attempts: 0 });
+    }
+    const api = request.name;
+    const id = ++callCount;
+    const startedAt = performance.now();
+    const progress = { attempts: 0 };
+    publish(CHANNELS.wechatStart, () => ({ id, api }));
+    try {
+      const body = await this.#callWithRetries(request, progress);
+      publish(CHANNELS.wechatEnd, () => ({
+        id,
+        api,
+        attempts: progress.attempts,
+        durationMs: performance.now() - startedAt,
+      }));
+      return body;
+    } catch (err) {
+      publish(CHANNELS.wechatError, () => ({
+        id,
+        api,
+        attempts: progress.attempts,
+        durationMs: performance.now() - startedAt,
+        code: err instanceof WxLoginError ? err.code : 'WX_INTERNAL_ERROR',
+        ...(err instanceof WxLoginError && err.errcode !== undefined ? { errcode: err.errcode } : {}),
+      }));
+      throw err;
+    }
+  }
+
+  async #callWithRetries(request: WeChatRequest, progress: { attempts: number }): Promise<WeChatBody> {
     const attempts = 1 + this.#options.retries;
     let lastFault = 'no attempt made';
     for (let attempt = 1; attempt <= attempts; attempt++) {
+      progress.attempts = attempt;
       const outcome = await this.#attempt(request);
       if (!(outcome instanceof TransientFault)) return outcome;
       lastFault = outcome.reason;

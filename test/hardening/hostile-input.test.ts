@@ -171,19 +171,24 @@ describe('hostile input', () => {
         hostileValue,
         (sessionKey, encryptedData, iv, appId) => {
           tried++;
-          for (const run of [
-            () => decryptData({ sessionKey, encryptedData, iv, appId } as Parameters<typeof decryptData>[0]),
-            () =>
-              verifySignature({ rawData: encryptedData, signature: iv, sessionKey } as Parameters<
-                typeof verifySignature
-              >[0]),
-          ]) {
-            try {
-              run();
-            } catch (err) {
-              expect(isWxLoginError(err)).toBe(true);
-              expect((err as { status: number }).status).toBe(400);
-            }
+          // No random input decrypts (the watermark alone rules it out): it must throw a 400 of ours.
+          const decrypted = outcomeOf(() =>
+            decryptData({ sessionKey, encryptedData, iv, appId } as Parameters<typeof decryptData>[0]),
+          );
+          if (!decrypted.threw) throw new Error('decryptData() accepted random input');
+          expect(isWxLoginError(decrypted.error)).toBe(true);
+          expect((decrypted.error as { status: number }).status).toBe(400);
+          // A signature check either answers a boolean or refuses the input with a 400 of ours.
+          const verified = outcomeOf(() =>
+            verifySignature({ rawData: encryptedData, signature: iv, sessionKey } as Parameters<
+              typeof verifySignature
+            >[0]),
+          );
+          if (verified.threw) {
+            expect(isWxLoginError(verified.error)).toBe(true);
+            expect((verified.error as { status: number }).status).toBe(400);
+          } else {
+            expect(typeof verified.value).toBe('boolean');
           }
         },
       ),
@@ -217,3 +222,12 @@ describe('hostile input', () => {
     expect(tried).toBeGreaterThan(2000);
   });
 });
+
+/** What a call did: returned a value or threw an error; so that both are asserted, not only the throw. */
+function outcomeOf(run: () => unknown): { threw: true; error: unknown } | { threw: false; value: unknown } {
+  try {
+    return { threw: false, value: run() };
+  } catch (error) {
+    return { threw: true, error };
+  }
+}

@@ -54,19 +54,23 @@ describe('two instances sharing Redis', () => {
     await request(a.url).post('/wx/logout').set('Authorization', `Bearer ${token}`).expect(204);
     const loggedOutAt = Date.now();
     expect((await request(a.url).get('/me').set('Authorization', `Bearer ${token}`)).status).toBe(401);
-    let refusedAfter = -1;
-    while (Date.now() - loggedOutAt < 3000) {
+    // B may answer 200 only to a request sent within 1 s of the logout (it read the session
+    // before the logout and trusts it for sessionCacheMs); judged by when each request was sent,
+    // so that a slow machine cannot fail it.
+    let refused = false;
+    while (!refused && Date.now() - loggedOutAt < 10_000) {
+      const sentAt = Date.now();
       const res = await request(b.url).get('/me').set('Authorization', `Bearer ${token}`);
       if (res.status === 401) {
         expect(res.body.error.code).toBe('WX_SESSION_REVOKED');
-        refusedAfter = Date.now() - loggedOutAt;
-        break;
+        refused = true;
+      } else {
+        expect(res.status).toBe(200);
+        expect(sentAt - loggedOutAt).toBeLessThan(1000 + 20);
+        await new Promise((r) => setTimeout(r, 25));
       }
-      expect(res.status).toBe(200);
-      await new Promise((r) => setTimeout(r, 25));
     }
-    expect(refusedAfter).toBeGreaterThanOrEqual(0);
-    expect(refusedAfter).toBeLessThanOrEqual(1000 + 150);
+    expect(refused).toBe(true);
   });
 
   it('exchanges a code sent to both instances at once only once, and both get the same answer', async () => {
@@ -112,18 +116,35 @@ describe('two instances sharing Redis', () => {
   });
 
   it('writes only prefixed keys, each with a TTL', async () => {
-    await login(b.url);
-    const keys: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      keys.push(...found);
-      cursor = next;
-    } while (cursor !== '0');
-    expect(keys.some((k) => k.startsWith(`${prefix}${emulator.appId}:sess:`))).toBe(true);
-    expect(keys.some((k) => k.startsWith(`${prefix}${emulator.appId}:skey:`))).toBe(true);
-    expect(keys.some((k) => k === `${prefix}${emulator.appId}:access-token`)).toBe(true);
-    for (const key of keys) expect(await redis.pttl(key)).toBeGreaterThan(0);
+    // A Redis of its own, so that the scan sees every key written, not only those it looks for.
+    const port = await freePort();
+    const server = await startRedis(port);
+    const own = new Redis(port, '127.0.0.1');
+    const instance = await startInstance({ ...env, REDIS_URL: `redis://127.0.0.1:${port}` });
+    try {
+      const user = emulator.createUser();
+      const res = await request(instance.url)
+        .post('/wx/login')
+        .send({ code: emulator.issueLoginCode(user.openid) });
+      expect(res.status).toBe(200);
+      const phone = await request(instance.url)
+        .post('/wx/phone')
+        .set('Authorization', `Bearer ${res.body.token}`)
+        .send({ code: emulator.issuePhoneCode(user.openid) });
+      expect(phone.status).toBe(200);
+      const keys = await own.keys('*');
+      expect(keys.some((k) => k.startsWith(`${prefix}${emulator.appId}:sess:`))).toBe(true);
+      expect(keys.some((k) => k.startsWith(`${prefix}${emulator.appId}:skey:`))).toBe(true);
+      expect(keys.some((k) => k === `${prefix}${emulator.appId}:access-token`)).toBe(true);
+      for (const key of keys) {
+        expect(key.startsWith(prefix)).toBe(true);
+        expect(await own.pttl(key)).toBeGreaterThan(0);
+      }
+    } finally {
+      instance.stop();
+      own.disconnect();
+      await server.stop();
+    }
   });
 });
 
