@@ -6,6 +6,7 @@ export type WxErrorCode =
   // request shape
   | 'WX_INVALID_REQUEST'
   | 'WX_BODY_TOO_LARGE'
+  | 'WX_UNSUPPORTED_MEDIA_TYPE'
   // authentication of our own token
   | 'WX_TOKEN_MISSING'
   | 'WX_TOKEN_INVALID'
@@ -48,6 +49,7 @@ export type AppErrorCode = string & {};
 export const ERROR_STATUS: Readonly<Record<WxErrorCode, number>> = {
   WX_INVALID_REQUEST: 400,
   WX_BODY_TOO_LARGE: 413,
+  WX_UNSUPPORTED_MEDIA_TYPE: 415,
   WX_TOKEN_MISSING: 401,
   WX_TOKEN_INVALID: 401,
   WX_TOKEN_EXPIRED: 401,
@@ -118,7 +120,9 @@ export class WxLoginError extends Error {
   constructor(code: WxErrorCode | AppErrorCode, message: string, options: WxLoginErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.status = options.status ?? ERROR_STATUS[code as WxErrorCode] ?? 500;
+    // Own keys only: an app's code such as 'constructor' must not pick up Object.prototype's.
+    this.status =
+      options.status ?? (Object.hasOwn(ERROR_STATUS, code) ? ERROR_STATUS[code as WxErrorCode] : 500);
     this.errcode = options.wechat?.errcode;
     this.rid = options.wechat?.rid;
     this.expose = this.status < 500 || code === 'WX_STORE_UNAVAILABLE' || code.startsWith('WX_UPSTREAM');

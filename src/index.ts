@@ -35,8 +35,14 @@ export {
   WxLoginError,
   type WxLoginErrorOptions,
 } from './errors.js';
-export { wxErrorHandler } from './express/error-handler.js';
+export { type WxErrorHandlerOptions, wxErrorHandler } from './express/error-handler.js';
 export { type RequireWxSessionOptions, requireWxSession } from './express/require-wx-session.js';
+export type {
+  WxAnswer,
+  WxErrorAnswer,
+  WxResponseOptions,
+  WxSuccessAnswer,
+} from './express/response-options.js';
 export {
   type WxLoginMiddleware,
   type WxLoginOptions,
@@ -51,6 +57,7 @@ export {
   wxOAuth,
 } from './express/wx-oauth.js';
 export type { WxLogger } from './logger.js';
+export { type WxLocale, type WxMessages, wxErrorMessage } from './messages/index.js';
 export { type OAuthCallback, OAuthLogin, type OAuthOutcome, type OAuthStart } from './oauth/oauth-login.js';
 export type { OAuthOptions, OAuthScope } from './oauth/options.js';
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js';

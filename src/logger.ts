@@ -1,5 +1,5 @@
-// The logger the package writes to: pino-style methods taking (object, message). Silent by default.
-// Every line the package writes is built from fields chosen here, never from raw request data.
+// The logger the package writes to: pino-style methods taking (object, message). Without one, only
+// 5xx answers are reported (to stderr, by the Express layer). Lines carry `lib: 'express-wx-login'`.
 
 /** A pino-style logger. pino, bunyan-like wrappers and `console` adapters fit. */
 export interface WxLogger {
@@ -21,7 +21,8 @@ export function log(
   const write = logger?.[level];
   if (typeof write !== 'function') return;
   try {
-    write.call(logger, { name: 'express-wx-login', ...obj }, msg);
+    // `lib`, not `name`: pino's own `name` (the app's) must stay the only one on the line.
+    write.call(logger, { lib: 'express-wx-login', ...obj }, msg);
   } catch {
     // A broken logger must not turn a login into a 500.
   }

@@ -1,62 +1,53 @@
-// Renders the package's errors as JSON `{ error: { code, message } }` with the right status, and
-// body-parser errors (bad JSON, too large) in the same format. Never a stack, never a secret.
+// wxErrorHandler(): renders the WxLoginErrors that reach the app's error middleware (a failed
+// req.wxUser.decrypt() in a route, or every error in `errors: 'next'` mode) as the package would.
 
-import type { ErrorRequestHandler, Response } from 'express';
-import { isWxLoginError, WxLoginError } from '../errors.js';
-import { log, type WxLogger } from '../logger.js';
+import type { ErrorRequestHandler } from 'express';
+import { isWxLoginError } from '../errors.js';
+import type { WxLogger } from '../logger.js';
+import { failOption, omitUndefined } from '../options-toolkit.js';
+import { loginsOf } from './request-context.js';
+import { DEFAULT_RESPONDER } from './responder.js';
+import { parseResponseOptions, type WxResponseOptions } from './response-options.js';
 
-/** body-parser's errors carry a `type`; they are the client's fault, never a 500. */
-export function fromBodyParserError(err: unknown): WxLoginError | undefined {
-  const type = (err as { type?: unknown } | null)?.type;
-  if (typeof type !== 'string') return undefined;
-  if (type === 'entity.too.large')
-    return new WxLoginError('WX_BODY_TOO_LARGE', 'the request body is too large');
-  if (type === 'entity.parse.failed')
-    return new WxLoginError('WX_INVALID_REQUEST', 'the request body is not valid JSON');
-  const status = (err as { status?: unknown }).status;
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    return new WxLoginError('WX_INVALID_REQUEST', 'the request body could not be read', { status });
-  }
-  return undefined;
-}
-
-/** Sends `err` as our JSON error. Unknown errors become a generic 500, logged, never shown. */
-export function sendError(res: Response, err: unknown, logger?: WxLogger): void {
-  const known = isWxLoginError(err) ? err : fromBodyParserError(err);
-  const error = known ?? new WxLoginError('WX_INTERNAL_ERROR', 'internal error');
-  if (!known) {
-    log(
-      logger,
-      'error',
-      { error: err instanceof Error ? `${err.name}: ${err.message}` : typeof err },
-      'unexpected error',
-    );
-  }
-  if (res.headersSent) {
-    res.end();
-    return;
-  }
-  if (error.status === 401) {
-    const invalid = error.code === 'WX_TOKEN_MISSING' ? '' : ', error="invalid_token"';
-    res.setHeader('WWW-Authenticate', `Bearer realm="express-wx-login"${invalid}`);
-  }
-  res.status(error.status).json(error.toJSON());
+/** Options of `wxErrorHandler()`: the response options of `wxLogin()` (but `errors`) and a logger. */
+export interface WxErrorHandlerOptions extends Omit<WxResponseOptions, 'errors'> {
+  /**
+   * Where 5xx errors are reported. Defaults to the logger of the request's `wxLogin()`, else
+   * stderr.
+   */
+  logger?: WxLogger;
 }
 
 /**
  * Renders WxLoginErrors (for example from `req.wxUser.decrypt()` in your routes) as the package's
- * JSON errors; passes every other error on. Mount it after your routes.
+ * answers; passes every other error on. Mount it after your routes. It answers as the request's
+ * `wxLogin()` does (`shapeBody`, `errorStatus`, `locale`, `messages`, whatever its `errors`
+ * mode), with its own options laid over those.
  *
  * @example
- * app.post('/werun', requireWxSession(), async (req, res) => res.json(await req.wxUser!.decrypt(b.encryptedData, b.iv)));
+ * app.post('/werun', requireWxSession(), async (req, res, next) => {
+ *   try {
+ *     res.json(await req.wxUser!.decrypt(req.body.encryptedData, req.body.iv));
+ *   } catch (err) {
+ *     next(err);
+ *   }
+ * });
  * app.use(wxErrorHandler());
  */
-export function wxErrorHandler(options: { logger?: WxLogger } = {}): ErrorRequestHandler {
-  return (err, _req, res, next) => {
+export function wxErrorHandler(options: WxErrorHandlerOptions = {}): ErrorRequestHandler {
+  const given = omitUndefined(options);
+  // `errors` is not read: an error handler is where errors end.
+  const own = parseResponseOptions({ ...given, errors: undefined });
+  const logger = given.logger;
+  if (logger !== undefined && (typeof logger !== 'object' || logger === null)) {
+    failOption('logger', 'must be a pino-style logger object');
+  }
+  return (err, req, res, next) => {
     if (!isWxLoginError(err)) {
       next(err);
       return;
     }
-    sendError(res, err, options.logger);
+    const base = loginsOf(req)[0]?.responder ?? DEFAULT_RESPONDER;
+    base.with(own, logger ?? base.logger).render(req, res, err);
   };
 }

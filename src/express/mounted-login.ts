@@ -6,6 +6,7 @@ import { portOf } from '../core/auth-port.js';
 import type { WxAuth } from '../core/wx-auth.js';
 import { failOption } from '../options-toolkit.js';
 import { Responder } from './responder.js';
+import { DEFAULT_RESPONSE_SETTINGS, type ResponseSettings } from './response-options.js';
 
 /** A wxLogin() mounted on an Express app or router. */
 export interface MountedLogin {
@@ -19,16 +20,21 @@ const mounted = new WeakMap<WxAuth, MountedLogin>();
 
 /**
  * The one MountedLogin of `auth`, made on first use, so that a wxLogin() and the wxOAuth()s that
- * share its sessions appear once in a request's context.
+ * share its sessions appear once in a request's context. `settings` (wxLogin()'s response
+ * options) apply when this call makes it.
  *
  * @example
  * const login = mountedLoginOf(auth, 'auth');
  */
-export function mountedLoginOf(auth: WxAuth, option: string): MountedLogin {
+export function mountedLoginOf(
+  auth: WxAuth,
+  option: string,
+  settings: ResponseSettings = DEFAULT_RESPONSE_SETTINGS,
+): MountedLogin {
   let login = mounted.get(auth);
   if (!login) {
     const port = requirePort(auth, option);
-    login = { auth, port, responder: new Responder(port.logger) };
+    login = { auth, port, responder: new Responder(port.logger, settings) };
     mounted.set(auth, login);
   }
   return login;

@@ -7,6 +7,7 @@ import { WxLoginError } from '../errors.js';
 import { booleanOption, failOption, omitUndefined } from '../options-toolkit.js';
 import { loginsOf } from './request-context.js';
 import { DEFAULT_RESPONDER } from './responder.js';
+import { takeResponseOptions, type WxResponseOptions } from './response-options.js';
 import { type GuardPolicy, guardRequest } from './session-guard.js';
 
 // req.wxUser, typed for apps by declaration merging on Express's Request. It lives here, in the
@@ -20,7 +21,11 @@ declare global {
   }
 }
 
-export interface RequireWxSessionOptions {
+/**
+ * The guard's options. Its response options (`shapeBody`, `errorStatus`, `errors`, `locale`,
+ * `messages`) default to those of the request's wxLogin() and are laid over them.
+ */
+export interface RequireWxSessionOptions extends WxResponseOptions {
   /** Let requests without any token (no Authorization header, no wxOAuth() token cookie) through, without `req.wxUser`. A bad token is still 401. Defaults to `false`. */
   optional?: boolean;
   /**
@@ -38,12 +43,13 @@ export interface RequireWxSessionOptions {
  * parseGuardOptions({ appId: 'wxA' }); // { optional: false, appId: 'wxA' }
  */
 export function parseGuardOptions(input: RequireWxSessionOptions): GuardPolicy {
-  const options = omitUndefined(input);
+  const { settings, others: options } = takeResponseOptions(omitUndefined(input));
   const appId = options.appId;
   if (appId !== undefined && (typeof appId !== 'string' || appId.trim() === '')) {
     failOption('appId', 'must be a non-empty string');
   }
-  return { optional: booleanOption(options, 'optional', false), appId };
+  const response = Object.keys(settings).length > 0 ? settings : undefined;
+  return { optional: booleanOption(options, 'optional', false), appId, response };
 }
 
 /**
@@ -59,7 +65,7 @@ export function requireWxSession(options: RequireWxSessionOptions = {}): Request
   return (req, res, next) => {
     const logins = loginsOf(req);
     if (logins.length === 0) {
-      DEFAULT_RESPONDER.fail(
+      DEFAULT_RESPONDER.with(policy.response ?? {}).fail(
         req,
         res,
         next,

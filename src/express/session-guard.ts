@@ -8,6 +8,7 @@ import { isWxLoginError, WxLoginError } from '../errors.js';
 import type { MountedLogin } from './mounted-login.js';
 import { loginForToken, requestToken, tokenMissing } from './request-token.js';
 import type { Responder } from './responder.js';
+import type { ResponseSettings } from './response-options.js';
 
 /** What a guard accepts. */
 export interface GuardPolicy {
@@ -15,6 +16,8 @@ export interface GuardPolicy {
   optional: boolean;
   /** Accept only sessions of this app (`req.wxUser.appId`). */
   appId: string | undefined;
+  /** The guard's own response options, laid over its wxLogin()'s. */
+  response?: Partial<ResponseSettings>;
 }
 
 /**
@@ -31,8 +34,9 @@ export function guardRequest(
   next: NextFunction,
   logins: readonly MountedLogin[],
   policy: GuardPolicy,
-  responder: Responder,
+  base: Responder,
 ): void {
+  const responder = policy.response ? base.with(policy.response) : base;
   let token: string | undefined;
   try {
     token = requestToken(req, logins);
@@ -52,13 +56,14 @@ export function guardRequest(
   }
   // Most requests carry a token verified moments ago: no promise, no store round trip.
   const cached = login.auth.authenticateCached(token, req);
+  const answering = policy.response ? login.responder.with(policy.response) : login.responder;
   if (cached) {
-    admit(req, res, next, cached, policy, login.responder);
+    admit(req, res, next, cached, policy, answering);
     return;
   }
   login.auth.authenticate(token, req).then(
-    (user) => admit(req, res, next, user, policy, login.responder),
-    (err: unknown) => login.responder.fail(req, res, next, err),
+    (user) => admit(req, res, next, user, policy, answering),
+    (err: unknown) => answering.fail(req, res, next, err),
   );
 }
 

@@ -12,6 +12,12 @@ import { mountedLoginOf } from './mounted-login.js';
 import { enterLogin } from './request-context.js';
 import { requestToken, tokenMissing } from './request-token.js';
 import { parseGuardOptions, type RequireWxSessionOptions } from './require-wx-session.js';
+import {
+  DEFAULT_RESPONSE_SETTINGS,
+  mergeSettings,
+  takeResponseOptions,
+  type WxResponseOptions,
+} from './response-options.js';
 import { guardRequest } from './session-guard.js';
 import { clearTokenCookieIfUsed } from './token-cookie.js';
 
@@ -24,7 +30,7 @@ export interface WxLoginRoutes {
   phone?: string;
 }
 
-export interface WxLoginOptions extends WxAuthOptions<Request> {
+export interface WxLoginOptions extends WxAuthOptions<Request>, WxResponseOptions {
   /** Route paths, relative to where the middleware is mounted. */
   routes?: WxLoginRoutes;
   /** Largest JSON body accepted on the package's routes (bytes, or a size such as `'16kb'`). Defaults to `'16kb'`. */
@@ -54,10 +60,12 @@ type Route = (req: Request, res: Response, next: NextFunction, body: unknown) =>
  * app.get('/me', wx.guard(), (req, res) => res.json(req.wxUser));
  */
 export function wxLogin(options: WxLoginOptions): WxLoginMiddleware {
-  const { routes: routeOptions, bodyLimit, ...authOptions } = omitUndefined(options) as WxLoginOptions;
+  const { routes: routeOptions, bodyLimit, ...rest } = omitUndefined(options) as WxLoginOptions;
   const limit = parseBodyLimit(bodyLimit);
+  const { settings, others: authOptions } = takeResponseOptions(rest);
+  const response = mergeSettings(DEFAULT_RESPONSE_SETTINGS, settings);
   const auth = new WxAuth(authOptions as WxAuthOptions);
-  const login = mountedLoginOf(auth, 'auth');
+  const login = mountedLoginOf(auth, 'auth', response);
   const readJson = jsonBodyReader(limit);
 
   const authenticated = async (req: Request) => {
@@ -73,7 +81,7 @@ export function wxLogin(options: WxLoginOptions): WxLoginMiddleware {
       clearTokenCookieIfUsed(auth, req, res);
       const user = await authenticated(req);
       await auth.revokeSession(user.sessionId);
-      res.status(204).end();
+      login.responder.ok(req, res, 204, undefined);
     },
     phone: async (req, res, _next, body) => {
       const user = await authenticated(req);

@@ -181,7 +181,7 @@ export function wxOAuth(options: WxOAuthOptions): WxOAuthMiddleware {
       return;
     }
     if (deliver === 'json') {
-      res.status(200).json(outcome.result);
+      login.responder.ok(req, res, 200, outcome.result);
       return;
     }
     res.append(

@@ -14,11 +14,12 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   crypto: ['base'],
   wechat: ['base'],
   stores: ['base'],
+  messages: ['base'],
   core: ['base', 'crypto', 'wechat', 'stores'],
   oauth: ['base', 'crypto', 'wechat', 'stores', 'core'],
-  express: ['base', 'crypto', 'wechat', 'stores', 'core', 'oauth'],
+  express: ['base', 'crypto', 'wechat', 'stores', 'core', 'oauth', 'messages'],
   testing: ['base', 'crypto', 'stores'],
-  entry: ['base', 'crypto', 'wechat', 'stores', 'core', 'oauth', 'express', 'testing'],
+  entry: ['base', 'crypto', 'wechat', 'stores', 'core', 'oauth', 'express', 'testing', 'messages'],
 };
 
 /** The room of a file under src/: its folder, the loose files at the top being 'base' (index.ts: 'entry'). */
