@@ -38,8 +38,8 @@ export const DEFAULT_SESSION_CACHE_BYTES = 48 * 1024 * 1024;
 export function sessionCacheEntryBytes(record: SessionRecord): number {
   const strings =
     record.sid.length * 2 + record.openid.length + (record.unionid?.length ?? 0) + record.appId.length;
-  const user = record.user === undefined ? 0 : JSON.stringify(record.user).length + 64;
-  return 260 + 2 * strings + 2 * user;
+  const user = record.user === undefined ? 0 : JSON.stringify(record.user).length + 48;
+  return 160 + 2 * strings + user;
 }
 
 /** A session read: the record at once when nothing had to wait, else a promise of it. */

@@ -56,6 +56,8 @@ export class TokenService {
    * parse, not the expiry check, nor the session lookup that revocation relies on.
    */
   readonly #verified: LRUCache<string, TokenClaims> | undefined;
+  #hits = 0;
+  #misses = 0;
 
   constructor(audience: string, signingKeys: readonly SigningKey[], options: { cacheBytes?: number } = {}) {
     this.#audience = audience;
@@ -114,7 +116,11 @@ export class TokenService {
    */
   verifyNow(token: string): TokenClaims {
     const cached = this.verifyCached(token);
-    if (cached) return cached;
+    if (cached) {
+      this.#hits++;
+      return cached;
+    }
+    this.#misses++;
     const outcome = this.#verifier.verify(token, Math.floor(Date.now() / 1000));
     if (!outcome.ok) {
       throw outcome.reason === 'expired'
@@ -131,8 +137,13 @@ export class TokenService {
     return this.verifyNow(token);
   }
 
-  /** Tokens in the verified cache and the heap they are estimated to take, for stats and the bench. */
-  get cacheStats(): { entries: number; bytes: number } {
-    return { entries: this.#verified?.size ?? 0, bytes: this.#verified?.calculatedSize ?? 0 };
+  /** Cache hits and misses of verifyNow() since start, tokens held and their estimated heap. */
+  get cacheStats(): { hits: number; misses: number; entries: number; bytes: number } {
+    return {
+      hits: this.#hits,
+      misses: this.#misses,
+      entries: this.#verified?.size ?? 0,
+      bytes: this.#verified?.calculatedSize ?? 0,
+    };
   }
 }
