@@ -126,8 +126,17 @@ export function renderTables(rows, sizes) {
 }
 
 /** Prints the report and writes bench/results/latest.{json,md}. */
-export function writeReport({ kinds, sizes, rounds, results, logins, memory, seconds, quick }) {
-  const env = environment();
+export function writeReport({
+  kinds,
+  sizes,
+  rounds,
+  results,
+  logins,
+  memory,
+  seconds,
+  quick,
+  env = environment(),
+}) {
   const rows = summarize(kinds, sizes, results);
   const goals = targets(rows, sizes);
   const table = renderTables(rows, sizes);
@@ -139,6 +148,11 @@ export function writeReport({ kinds, sizes, rounds, results, logins, memory, sec
     `node ${env.node}, ${env.cpu} (${env.cores} cores), load average ${env.loadAverage.join(' ')} at the end, ${env.date}, ` +
     `${rounds} rounds, ${fmt(seconds / 60, 1)} min${quick ? ', --quick' : ''}`;
   const notes = [
+    ...(quick
+      ? [
+          `--quick: a smoke test of the bench. Its sizes stand in for N = 1,000 / 10,000 / 100,000 in the targets below, which are defined at those N only.`,
+        ]
+      : []),
     `x bare: the row's requests/s over bare Express 5's in the same round at the same N; median of ${rounds} rounds, (min-max).`,
     `CPU us/req: the server process's CPU time per request (median), at each N; x bare by CPU: bare's CPU us/req over the row's, ` +
       'the ratio the server would reach with a core to itself; steadier than req/s when other processes take the CPU.',
