@@ -1,12 +1,12 @@
-// `npm run bench`: builds the package, makes sure Redis answers, measures GET /hello on ours and
-// the peers, login throughput, and memory, then prints and saves the table. BENCH_QUICK=1: short.
+// `npm run bench` (`-- --quick` for a small version): builds the package, makes sure Redis answers,
+// logs N users into every row's server, runs the interleaved rotation rounds, measures heap per entry.
 
 import { execFileSync, execSync } from 'node:child_process';
+import { Redis } from 'ioredis';
 import { QUICK } from './lib/load.mjs';
-import { measureLogins } from './lib/login.mjs';
-import { measureStoreFill, measureSustained } from './lib/memory.mjs';
-import { BUSY, writeReport } from './lib/report.mjs';
-import { measureRow, ROWS } from './lib/throughput.mjs';
+import { measureCacheHeap } from './lib/memory.mjs';
+import { writeReport } from './lib/report.mjs';
+import { KINDS, prepare, REDIS_PREFIX, ROUNDS, rotate, SIZES } from './lib/rotation.mjs';
 
 const root = new URL('..', import.meta.url);
 
@@ -28,42 +28,49 @@ function ensureRedis() {
   if (!ping()) throw new Error('Redis does not answer at 127.0.0.1:6379');
 }
 
+/** Removes every key this run wrote to the shared Redis (7-day sessions would otherwise stay). */
+async function cleanRedis() {
+  const client = new Redis({ host: '127.0.0.1', port: 6379 });
+  let cursor = '0';
+  do {
+    const [next, keys] = await client.scan(cursor, 'MATCH', `${REDIS_PREFIX}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await client.unlink(...keys);
+  } while (cursor !== '0');
+  await client.quit();
+}
+
 const started = Date.now();
-const step = (what) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${what}`);
+const step = (what) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${what}`);
 
 step('npm run build');
 execSync('npm run build', { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
 ensureRedis();
 
-// A run during which another process took the server's CPU is measured once more (a few times
-// per bench at most, to stay within minutes), and the steadier of the two kept.
-let retries = 4;
-async function measureSteady(row) {
-  const first = await measureRow(row);
-  if (first.serverCpu >= BUSY || retries === 0) return first;
-  retries--;
-  step(`${row.name}: the machine was busy (server CPU ${(first.serverCpu * 100).toFixed(0)}%), once more`);
-  const second = await measureRow(row);
-  return second.serverCpu > first.serverCpu ? second : first;
+const prepared = [];
+try {
+  for (const kind of KINDS) {
+    step(`${kind.key}: starting, ${SIZES.at(-1).toLocaleString('en')} users`);
+    const p = await prepare(kind, { step });
+    if (p) prepared.push(p);
+    else step(`${kind.key}: not in this build, left as a placeholder row`);
+  }
+  const results = await rotate(prepared, step);
+  for (const p of prepared) await p.server.stop();
+  step('memory: heap per cached token, cached session, stored user');
+  const memory = await measureCacheHeap();
+  writeReport({
+    kinds: KINDS,
+    sizes: SIZES,
+    rounds: ROUNDS,
+    results,
+    logins: prepared.filter((p) => p.login).map((p) => ({ key: p.kind.key, ...p.login })),
+    memory,
+    seconds: (Date.now() - started) / 1000,
+    quick: QUICK,
+  });
+} finally {
+  await cleanRedis();
 }
-
-const rows = [];
-for (const row of ROWS) {
-  step(row.name);
-  rows.push({ ...(await measureSteady(row)), ...(row.baseline ? { baseline: true } : {}) });
-}
-// Bare Express again at the end: the ratios divide by the mean of both, and their gap shows how
-// much the machine drifted during the run.
-const bare = ROWS.find((r) => r.baseline);
-step(`${bare.name}, again`);
-rows.push({ ...(await measureSteady(bare)), name: `${bare.name}, again`, baseline: true });
-step('login throughput');
-const login = await measureLogins();
-step('memory: MemoryStore fill');
-const fill = await measureStoreFill();
-step('memory: sustained run');
-const sustained = await measureSustained();
 step('done');
-
-writeReport({ quick: QUICK, rows, login, fill, sustained, seconds: (Date.now() - started) / 1000 });
 process.exit(0);

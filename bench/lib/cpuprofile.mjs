@@ -20,7 +20,8 @@ function frameLabel({ functionName, url, lineNumber }) {
 }
 
 /**
- * Self time (ms) per function and per area, largest first, and the total sampled time. With
+ * Self time (ms) per function and per area, largest first, the total busy time, and the wall time
+ * the samples cover (`sampledMs`). With
  * `lastMs`, only the samples of the profile's last `lastMs` (the measured run, which ends just
  * before the server is stopped) count, not its start-up and logins.
  */
@@ -50,5 +51,6 @@ export function summarize(path, { lastMs = Number.POSITIVE_INFINITY } = {}) {
   }
   const sorted = (m) =>
     [...m].sort((a, b) => b[1] - a[1]).map(([name, ms]) => ({ name, ms, share: ms / total }));
-  return { total, functions: sorted(byFunction), areas: sorted(byArea) };
+  const sampledMs = (profile.endTime - Math.max(from, profile.startTime)) / 1000;
+  return { total, sampledMs, functions: sorted(byFunction), areas: sorted(byArea) };
 }

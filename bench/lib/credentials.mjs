@@ -1,11 +1,7 @@
-// Logs many users in before a run, the way each kind of app issues credentials, and returns the
-// request headers that carry them: a bearer token, or a session cookie.
+// Credentials for many users, made the way each kind of app issues them: ours through the real
+// login path (POST /wx/login with an emulator code per user), the peers through their own code.
 
-import { benchOpenid } from './shared.mjs';
-
-export const USERS = 1000;
-
-async function inParallel(n, width, task) {
+export async function inParallel(n, width, task) {
   const out = new Array(n);
   let next = 0;
   const worker = async () => {
@@ -18,45 +14,54 @@ async function inParallel(n, width, task) {
   return out;
 }
 
-async function postJson(url, body) {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (res.status !== 200) throw new Error(`POST ${url}: ${res.status} ${await res.text()}`);
-  return res;
+/**
+ * Our tokens for `n` users: a fresh emulator code per user from `codeSource` (the process whose
+ * emulator issued it), exchanged at `loginServer`'s POST /wx/login. Returns the Authorization
+ * headers and how long the logins took.
+ */
+export async function ourLogins(loginServer, n, { onProgress } = {}) {
+  const started = performance.now();
+  const headers = [];
+  for (let done = 0; done < n; done += 5000) {
+    const batch = Math.min(5000, n - done);
+    const codes = await loginServer.call('codes', { n: batch });
+    const part = await inParallel(batch, 16, async (i) => {
+      const res = await fetch(`${loginServer.url}/wx/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code: codes[i] }),
+      });
+      if (res.status !== 200) throw new Error(`POST /wx/login: ${res.status} ${await res.text()}`);
+      return { authorization: `Bearer ${(await res.json()).token}` };
+    });
+    headers.push(...part);
+    onProgress?.(done + batch);
+  }
+  return { headers, seconds: (performance.now() - started) / 1000 };
 }
 
-/** Bearer tokens signed by the peer's own POST /login. */
-export function peerTokens(server, n = USERS) {
-  return inParallel(n, 20, async (i) => {
-    const { token } = await (await postJson(`${server.url}/login`, { openid: benchOpenid(i) })).json();
-    return { authorization: `Bearer ${token}` };
-  });
+/** Bearer tokens the JWT peer signs itself (the code of its POST /login), in bulk over IPC. */
+export async function peerTokens(server, n) {
+  const headers = [];
+  for (let from = 0; from < n; from += 10_000) {
+    const tokens = await server.call('tokens', { from, n: Math.min(10_000, n - from) });
+    headers.push(...tokens.map((t) => ({ authorization: `Bearer ${t}` })));
+  }
+  return headers;
 }
 
-/** Session cookies from the peer's POST /login (express-session). */
-export function peerCookies(server, n = USERS) {
-  return inParallel(n, 20, async (i) => {
-    const res = await postJson(`${server.url}/login`, { openid: benchOpenid(i) });
-    const cookie = res.headers.getSetCookie()[0]?.split(';')[0];
-    if (!cookie) throw new Error('no session cookie');
-    return { cookie };
-  });
+/** express-session cookies of sessions written through the peer's own store, in bulk over IPC. */
+export async function peerCookies(server, n) {
+  const headers = [];
+  for (let from = 0; from < n; from += 10_000) {
+    const cookies = await server.call('sessions', { from, n: Math.min(10_000, n - from) });
+    headers.push(...cookies.map((cookie) => ({ cookie })));
+  }
+  return headers;
 }
 
-/** Our tokens: a fresh emulator code per user, exchanged at POST /wx/login. */
-export async function ourTokens(server, n = USERS) {
-  const codes = await server.call('codes', { n });
-  return inParallel(n, 20, async (i) => {
-    const { token } = await (await postJson(`${server.url}/wx/login`, { code: codes[i] })).json();
-    return { authorization: `Bearer ${token}` };
-  });
-}
-
-/** For the bare row: a header of the same shape and size, which nothing reads. */
-export function dummyTokens(n = USERS) {
-  const filler = 'x'.repeat(200);
+/** For bare Express: a header of the same shape and size per user, which nothing reads. */
+export function dummyTokens(n) {
+  const filler = 'x'.repeat(280);
   return Array.from({ length: n }, (_, i) => ({ authorization: `Bearer ${i}.${filler}` }));
 }

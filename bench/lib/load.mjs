@@ -1,12 +1,11 @@
-// The load generator: autocannon's programmatic API, 50 connections, a discarded warm-up run and
-// then the measured run, with the server's own CPU time read around it.
+// The load generator: autocannon's programmatic API, 50 connections, no pipelining, requests
+// prebuilt per connection, with the server's own CPU time read around the measured run.
 
 import autocannon from 'autocannon';
 
-export const QUICK = process.env.BENCH_QUICK === '1';
+export const QUICK = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
 export const CONNECTIONS = 50;
-export const WARMUP_SECONDS = QUICK ? 1 : 2;
-export const RUN_SECONDS = QUICK ? 3 : 10;
+export const RUN_SECONDS = QUICK ? 2 : 6;
 
 function run(opts) {
   return new Promise((resolve, reject) => {
@@ -16,7 +15,7 @@ function run(opts) {
 
 /**
  * Requests spread over every credential: connection k cycles through its own slice of the
- * `headers` list. Requests are built once (no per-request setup cost in the load generator).
+ * `headers` list, so each credential is used once per pass. Requests are built once.
  */
 export function spreadOver(headers, request = { method: 'GET', path: '/hello' }) {
   let client = 0;
@@ -28,38 +27,31 @@ export function spreadOver(headers, request = { method: 'GET', path: '/hello' })
   };
 }
 
+/** Requests each connection makes for one pass over its slice of `count` credentials. */
+export const onePass = (count) => Math.max(1, Math.floor(count / CONNECTIONS));
+
 /**
- * Runs `duration` seconds against `server` after a warm-up; `options()` gives autocannon's
- * { setupClient } or { requests }. CPU is a fraction of one core, for `server` and for `also`
- * (a second process in the request path, such as the emulator). Returns the row the report prints.
+ * One autocannon run against `server` with `headers` spread over the connections: for `duration`
+ * seconds, or (with `passes`) until each connection went through its slice that many times.
+ * CPU is the server's, as a fraction of one core and per request.
  */
-export async function measure(
-  server,
-  options,
-  { duration = RUN_SECONDS, warmup = WARMUP_SECONDS, also } = {},
-) {
-  if (warmup > 0) await run({ url: server.url, duration: warmup, ...options() });
+export async function measure(server, headers, { duration = RUN_SECONDS, passes } = {}) {
+  const limit = passes ? { maxConnectionRequests: onePass(headers.length) * passes } : { duration };
   const cpuBefore = server.cpuMs();
-  const alsoBefore = also?.cpuMs();
-  const ownBefore = process.cpuUsage();
   const started = performance.now();
-  const result = await run({ url: server.url, duration, ...options() });
+  const result = await run({ url: server.url, setupClient: spreadOver(headers), ...limit });
   const wallMs = performance.now() - started;
-  const own = process.cpuUsage(ownBefore);
   const serverMs = server.cpuMs() - cpuBefore;
+  const seconds = wallMs / 1000;
   return {
-    // total / duration rather than autocannon's mean of per-second samples, which can count an
-    // extra partial second.
-    requestsPerSecond: result.requests.total / result.duration,
+    requestsPerSecond: result.requests.total / seconds,
     total: result.requests.total,
-    duration: result.duration,
+    seconds,
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
     serverCpu: serverMs / wallMs,
     serverCpuUsPerRequest: (serverMs * 1000) / result.requests.total,
-    loadCpu: (own.user + own.system) / 1000 / wallMs,
-    ...(also ? { alsoCpu: (also.cpuMs() - alsoBefore) / wallMs } : {}),
   };
 }

@@ -1,39 +1,95 @@
-// The report: one table (requests/s, p50, p99, ratio to bare Express from the same run, CPU),
-// printed, and written to bench/results/latest.json and latest.md with the machine and date.
+// The report: for each row and N, the ratio of its requests/s to bare Express 5 in the same round
+// (median and spread over rounds) and its CPU per request; targets; printed and written to results/.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 
-const MB = 1024 * 1024;
 const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
-const mb = (bytes) => `${fmt(bytes / MB, 1)} MB`;
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0
+    ? Number.NaN
+    : s.length % 2
+      ? s[(s.length - 1) / 2]
+      : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const count = (n) => n.toLocaleString('en');
 
 export function environment() {
   return {
     node: process.version,
     cpu: os.cpus()[0]?.model ?? 'unknown',
     cores: os.cpus().length,
+    loadAverage: os.loadavg().map((l) => Number(l.toFixed(1))),
     date: new Date().toISOString(),
   };
 }
 
-/** Below this share of one core, something else took the server's CPU during the run. */
-export const BUSY = 0.9;
-
-function tableRows(rows, baseline) {
-  return rows.map((r) => [
-    `${r.name}${r.serverCpu < BUSY ? ' (*)' : ''}`,
-    fmt(r.requestsPerSecond),
-    fmt(r.p50),
-    fmt(r.p99),
-    baseline ? fmt(r.requestsPerSecond / baseline, 2) : '-',
-    `${fmt(r.serverCpu * 100)}%${r.alsoCpu === undefined ? '' : ` + ${fmt(r.alsoCpu * 100)}%`}`,
-    fmt(r.serverCpuUsPerRequest),
-    String(r.non2xx + r.errors),
-  ]);
+/** Ratios to bare per row and N: median, min, max over rounds; CPU us/req median. */
+export function summarize(kinds, sizes, results) {
+  const bare = results.get('bare');
+  const rows = [];
+  for (const kind of kinds) {
+    const byN = results.get(kind.key);
+    const cells = sizes.map((n) => {
+      const runs = byN?.get(n) ?? [];
+      const bareRuns = bare.get(n);
+      const ratios = runs.map((r, i) => r.requestsPerSecond / (bareRuns[i]?.requestsPerSecond ?? Number.NaN));
+      // The same ratio from CPU time per request (bare's over the row's): what it would be if the
+      // server had a core to itself, steadier when other processes take the CPU.
+      const cpuRatios = runs.map(
+        (r, i) => (bareRuns[i]?.serverCpuUsPerRequest ?? Number.NaN) / r.serverCpuUsPerRequest,
+      );
+      return {
+        n,
+        runs: runs.length,
+        ratio: median(ratios),
+        min: Math.min(...ratios),
+        max: Math.max(...ratios),
+        requestsPerSecond: median(runs.map((r) => r.requestsPerSecond)),
+        cpuUs: median(runs.map((r) => r.serverCpuUsPerRequest)),
+        cpuRatio: median(cpuRatios),
+        serverCpu: median(runs.map((r) => r.serverCpu)),
+        bad: runs.reduce((s, r) => s + r.non2xx + r.errors, 0),
+      };
+    });
+    rows.push({ key: kind.key, name: kind.name, placeholder: !byN, cells });
+  }
+  return rows;
 }
 
-const HEAD = ['name', 'req/s', 'p50 ms', 'p99 ms', 'x bare', 'server CPU', 'CPU us/req', 'non-2xx/err'];
+const TARGETS = [
+  { key: 'ours-memory', sizeIndex: 0, min: 0.9 },
+  { key: 'ours-memory', sizeIndex: 1, min: 0.9 },
+  { key: 'ours-memory', sizeIndex: 2, min: 0.85 },
+  { key: 'ours-redis', sizeIndex: 1, min: 0.85 },
+  { key: 'ours-redis', sizeIndex: 2, min: 0.75 },
+];
+
+/** Each target of issue 17, met or not, from the medians of this run. */
+export function targets(rows, sizes) {
+  const cell = (key, i) => rows.find((r) => r.key === key)?.cells[i];
+  const out = TARGETS.map((t) => {
+    const c = cell(t.key, t.sizeIndex);
+    return {
+      what: `${t.key} >= ${t.min.toFixed(2)} at N = ${count(sizes[t.sizeIndex])}`,
+      measured: c ? `${fmt(c.ratio, 2)} (${fmt(c.min, 2)}-${fmt(c.max, 2)})` : '-',
+      met: c ? c.ratio >= t.min : false,
+    };
+  });
+  for (const key of ['ours-memory', 'ours-redis']) {
+    sizes.forEach((n, i) => {
+      const ours = cell(key, i);
+      const peer = cell('express-jwt', i);
+      out.push({
+        what: `${key} ahead of express-jwt at N = ${count(n)}`,
+        measured: `${fmt(ours?.ratio, 2)} vs ${fmt(peer?.ratio, 2)}`,
+        met: (ours?.ratio ?? 0) > (peer?.ratio ?? Number.POSITIVE_INFINITY),
+      });
+    });
+  }
+  return out;
+}
 
 function markdownTable(head, rows) {
   return [
@@ -43,74 +99,104 @@ function markdownTable(head, rows) {
   ].join('\n');
 }
 
-function textTable(head, rows) {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [line(head), ...rows.map(line)].join('\n');
-}
-
-function memoryLines({ fill, sustained }) {
-  const lines = [];
-  if (fill) {
-    lines.push(
-      `MemoryStore (default bound): ${fill.inserted.toLocaleString('en')} sessions set, ${fill.kept.toLocaleString('en')} kept; ` +
-        `heap ${mb(fill.before)} -> ${mb(fill.after)} (+${mb(fill.after - fill.before)}, ${fmt((fill.after - fill.before) / fill.kept)} B per kept entry); ` +
-        `${fmt(fill.setsPerSecond)} sets/s`,
-    );
-  }
-  if (sustained) {
-    lines.push(
-      `Sustained ${sustained.seconds} s on ours + MemoryStore: ${fmt(sustained.requestsPerSecond)} req/s, ` +
-        `heap after gc ${mb(sustained.heapBefore)} -> ${mb(sustained.heapAfter)} (${sustained.heapAfter >= sustained.heapBefore ? '+' : ''}${mb(sustained.heapAfter - sustained.heapBefore)}), ` +
-        `${sustained.non2xx + sustained.errors} non-2xx/errors`,
-    );
-  }
-  return lines;
+export function renderTables(rows, sizes) {
+  const ratioHead = [
+    'row',
+    ...sizes.map((n) => `N = ${count(n)}`),
+    'CPU us/req',
+    'x bare by CPU',
+    'non-2xx/err',
+  ];
+  const ratioRows = rows.map((r) =>
+    r.placeholder
+      ? [r.name, ...sizes.map(() => '(placeholder: wx.guard())'), '-', '-', '-']
+      : [
+          r.name,
+          ...r.cells.map((c) =>
+            r.key === 'bare'
+              ? `1.00 (${fmt(c.requestsPerSecond)} req/s)`
+              : `${fmt(c.ratio, 2)} (${fmt(c.min, 2)}-${fmt(c.max, 2)})`,
+          ),
+          r.cells.map((c) => fmt(c.cpuUs)).join(' / '),
+          r.cells.map((c) => fmt(c.cpuRatio, 2)).join(' / '),
+          String(r.cells.reduce((s, c) => s + c.bad, 0)),
+        ],
+  );
+  return markdownTable(ratioHead, ratioRows);
 }
 
 /** Prints the report and writes bench/results/latest.{json,md}. */
-export function writeReport(results) {
-  const env = environment();
-  const bares = results.rows.filter((r) => r.baseline);
-  const baseline = bares.reduce((sum, r) => sum + r.requestsPerSecond, 0) / bares.length;
-  results.baselineRequestsPerSecond = baseline;
-  const busy = [...results.rows, ...(results.login ?? [])].some((r) => r.serverCpu < BUSY);
-  const rows = tableRows(results.rows, baseline);
-  const login = tableRows(results.login ?? [], undefined);
-  const memory = memoryLines(results);
+export function writeReport({
+  kinds,
+  sizes,
+  rounds,
+  results,
+  logins,
+  memory,
+  seconds,
+  quick,
+  env = environment(),
+}) {
+  const rows = summarize(kinds, sizes, results);
+  const goals = targets(rows, sizes);
+  const table = renderTables(rows, sizes);
+  const goalTable = markdownTable(
+    ['target', 'measured (median, spread)', ''],
+    goals.map((g) => [g.what, g.measured, g.met ? 'met' : '**not met**']),
+  );
+  const envLine =
+    `node ${env.node}, ${env.cpu} (${env.cores} cores), load average ${env.loadAverage.join(' ')} at the end, ${env.date}, ` +
+    `${rounds} rounds, ${fmt(seconds / 60, 1)} min${quick ? ', --quick' : ''}`;
   const notes = [
-    `x bare: requests/s divided by the mean of the two bare Express runs (${fmt(baseline)} req/s). ` +
-      'server CPU: the server process, 1 core = 100% (after the +: the emulator process); ' +
-      "CPU us/req: the server's CPU time per request, steadier than req/s when the machine is shared.",
-    ...(busy
+    ...(quick
       ? [
-          `(*) server CPU under ${BUSY * 100}%: another process took CPU during that run; its numbers are unreliable.`,
+          `--quick: a smoke test of the bench. Its sizes stand in for N = 1,000 / 10,000 / 100,000 in the targets below, which are defined at those N only.`,
         ]
       : []),
+    `x bare: the row's requests/s over bare Express 5's in the same round at the same N; median of ${rounds} rounds, (min-max).`,
+    `CPU us/req: the server process's CPU time per request (median), at each N; x bare by CPU: bare's CPU us/req over the row's, ` +
+      'the ratio the server would reach with a core to itself; steadier than req/s when other processes take the CPU.',
+    `Steady N (${sizes
+      .slice(0, -1)
+      .map(count)
+      .join(
+        ', ',
+      )}): one pass over the N users first, then a timed run. N = ${count(sizes.at(-1))}: a slice of tokens (cookies) the server has never seen, each sent once.`,
   ];
-  const envLine = `node ${env.node}, ${env.cpu} (${env.cores} cores), ${env.date}${results.quick ? ', BENCH_QUICK=1' : ''}`;
-
-  console.log(`\n${envLine}\n\n${textTable(HEAD, rows)}\n${notes.join('\n')}`);
-  if (login.length) console.log(`\n${textTable(HEAD, login)}`);
-  if (memory.length) console.log(`\n${memory.join('\n')}`);
+  const loginLines = logins.map(
+    (l) =>
+      `${l.key}: ${count(l.users)} users logged in through POST /wx/login against the emulator in ${fmt(l.seconds)} s (${fmt(l.perSecond)} logins/s)`,
+  );
+  const memoryLines = memory
+    ? [
+        `heap per cached token ${fmt(memory.tokenBytes)} B (tokenCacheBytes counts ${fmt(memory.tokenEstimate)} B), ` +
+          `per cached session ${fmt(memory.sessionBytes)} B (sessionCacheBytes counts ${fmt(memory.sessionEstimate)} B), ` +
+          `per user in a MemoryStore ${fmt(memory.storeBytesPerUser)} B (session + session key), measured over ${count(memory.count)}`,
+      ]
+    : [];
+  console.log(
+    `\n${envLine}\n\n${table}\n\n${goalTable}\n\n${[...notes, ...loginLines, ...memoryLines].join('\n')}`,
+  );
 
   const dir = new URL('../results/', import.meta.url);
   mkdirSync(dir, { recursive: true });
+  const raw = Object.fromEntries([...results].map(([k, byN]) => [k, Object.fromEntries(byN)]));
   writeFileSync(
     new URL('latest.json', dir),
-    `${JSON.stringify({ environment: env, ...results }, null, 2)}\n`,
+    `${JSON.stringify({ environment: env, quick, sizes, rounds, rows, targets: goals, logins, memory, raw }, null, 2)}\n`,
   );
   const md = [
-    `<!-- written by npm run bench; do not edit -->`,
+    '<!-- written by npm run bench; do not edit -->',
     envLine,
     '',
-    markdownTable(HEAD, rows),
+    table,
     '',
-    ...notes.map((n) => `${n}  `),
+    ...notes.map((n) => `- ${n}`),
     '',
-    ...(login.length ? [markdownTable(HEAD, login), ''] : []),
-    ...memory.map((l) => `- ${l}`),
+    goalTable,
+    '',
+    ...loginLines.map((l) => `- ${l}`),
+    ...memoryLines.map((l) => `- ${l}`),
     '',
   ].join('\n');
   writeFileSync(new URL('latest.md', dir), md);

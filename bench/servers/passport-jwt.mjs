@@ -1,5 +1,5 @@
-// Bench server: passport 0.7 + passport-jwt 4 (HS256 pinned, session: false, the secret as a
-// KeyObject, audience and issuer checked like ours). POST /login signs a token for the given user.
+// Bench server: passport 0.7 + passport-jwt 4 (HS256 pinned, session: false, KeyObject, audience
+// and issuer checked like ours). POST /login signs a token; IPC `tokens` signs many the same way.
 
 import { createSecretKey } from 'node:crypto';
 import express from 'express';
@@ -7,7 +7,7 @@ import jwt from 'jsonwebtoken';
 import passport from 'passport';
 import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
 import { serve } from '../lib/serve.mjs';
-import { JWT_AUDIENCE, JWT_ISSUER, JWT_SECRET, TOKEN_TTL_SECONDS } from '../lib/shared.mjs';
+import { benchOpenid, JWT_AUDIENCE, JWT_ISSUER, JWT_SECRET, TOKEN_TTL_SECONDS } from '../lib/shared.mjs';
 
 const key = createSecretKey(Buffer.from(JWT_SECRET, 'utf8'));
 passport.use(
@@ -28,14 +28,18 @@ app.use(passport.initialize());
 app.get('/hello', passport.authenticate('jwt', { session: false }), (req, res) =>
   res.json({ ok: true, openid: req.user.id }),
 );
-app.post('/login', express.json(), (req, res) => {
-  const token = jwt.sign({ sid: req.body.openid }, key, {
+/** What POST /login signs for a user; also run in bulk over IPC for the rotation rows. */
+const tokenFor = (openid) =>
+  jwt.sign({ sid: openid }, key, {
     algorithm: 'HS256',
-    subject: req.body.openid,
+    subject: openid,
     audience: JWT_AUDIENCE,
     issuer: JWT_ISSUER,
     expiresIn: TOKEN_TTL_SECONDS,
   });
-  res.json({ token });
+app.post('/login', express.json(), (req, res) => {
+  res.json({ token: tokenFor(req.body.openid) });
 });
-await serve(app);
+await serve(app, {
+  tokens: ({ from, n }) => Array.from({ length: n }, (_, i) => tokenFor(benchOpenid(from + i))),
+});

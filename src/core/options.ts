@@ -17,6 +17,8 @@ import { MemoryStore } from '../stores/memory-store.js';
 import { REQUIRED_STORE_METHODS, type SessionStore, type StoredValue } from '../stores/types.js';
 import type { PhoneInfo } from '../wechat/client.js';
 import type { WeChatUserInfo } from '../wechat/oauth-client.js';
+import { DEFAULT_SESSION_CACHE_BYTES } from './sessions.js';
+import { DEFAULT_TOKEN_CACHE_BYTES } from './tokens.js';
 
 /**
  * Augment this interface to type what `onLogin` returns and `req.wxUser.user` holds:
@@ -135,6 +137,16 @@ export interface WxAuthOptions<Req = unknown> {
    * the store on every request. At most `1000`.
    */
   sessionCacheMs?: number;
+  /**
+   * Heap, in bytes (estimated), that verified tokens may take in this process; a cached token
+   * skips its HMAC. Defaults to `67108864` (64 MiB: about 100,000 users' tokens); `0` turns it off.
+   */
+  tokenCacheBytes?: number;
+  /**
+   * Heap, in bytes (estimated), that sessions read within `sessionCacheMs` may take. Defaults to
+   * `50331648` (48 MiB: about 100,000 sessions); `0` turns the session cache off.
+   */
+  sessionCacheBytes?: number;
 }
 
 /** The validated, defaulted options the core runs on. Internal: not exported by the package. */
@@ -158,6 +170,8 @@ export interface Configuration {
   onPhoneNumber: WxAuthOptions['onPhoneNumber'];
   tokenEndpoint: 'stable' | 'classic';
   sessionCacheMs: number;
+  tokenCacheBytes: number;
+  sessionCacheBytes: number;
 }
 
 const DEFAULTS = {
@@ -168,7 +182,11 @@ const DEFAULTS = {
   tokenTtl: 7 * 24 * 3600,
   tokenEndpoint: 'stable',
   sessionCacheMs: 1000,
+  tokenCacheBytes: DEFAULT_TOKEN_CACHE_BYTES,
+  sessionCacheBytes: DEFAULT_SESSION_CACHE_BYTES,
 } as const;
+/** 4 GiB: a cache larger than that is surely a mistake of units. */
+const MAX_CACHE_BYTES = 2 ** 32;
 
 function parseSigningKeys(options: Record<string, unknown>): SigningKey[] {
   const raw =
@@ -279,6 +297,14 @@ export function parseOptions(input: WxAuthOptions<never>): Configuration {
     onPhoneNumber: functionOption(options, 'onPhoneNumber'),
     tokenEndpoint: oneOf(options, 'tokenEndpoint', ['stable', 'classic'] as const, DEFAULTS.tokenEndpoint),
     sessionCacheMs: integerOption(options, 'sessionCacheMs', DEFAULTS.sessionCacheMs, 0, 1000),
+    tokenCacheBytes: integerOption(options, 'tokenCacheBytes', DEFAULTS.tokenCacheBytes, 0, MAX_CACHE_BYTES),
+    sessionCacheBytes: integerOption(
+      options,
+      'sessionCacheBytes',
+      DEFAULTS.sessionCacheBytes,
+      0,
+      MAX_CACHE_BYTES,
+    ),
   };
   // Present but not enumerable: util.inspect(config) or JSON.stringify(config) in an app's debug
   // line must not print the secrets.

@@ -1,5 +1,5 @@
-// Sessions and the newest session_key per user, kept in the SessionStore under keys that carry the
-// appId, with store failures turned into WX_STORE_UNAVAILABLE and a short local cache for reads.
+// Sessions and the newest session_key per user in the SessionStore (keys carry the appId): store
+// failures become WX_STORE_UNAVAILABLE; reads go through a short local cache, synchronous if the store is.
 
 import { LRUCache } from 'lru-cache';
 import type { WxLogger } from '../logger.js';
@@ -28,6 +28,23 @@ export interface SessionKeyRecord {
   updatedAt: number;
 }
 
+/** Room for the sessions of about 100,000 users in the local cache (see sessionCacheEntryBytes). */
+export const DEFAULT_SESSION_CACHE_BYTES = 48 * 1024 * 1024;
+
+/**
+ * What one cached session costs in heap, roughly: the record, its strings (two bytes a character
+ * at worst), what `onLogin` returned, and lru-cache's slots. Measured in bench/.
+ */
+export function sessionCacheEntryBytes(record: SessionRecord): number {
+  const strings =
+    record.sid.length * 2 + record.openid.length + (record.unionid?.length ?? 0) + record.appId.length;
+  const user = record.user === undefined ? 0 : JSON.stringify(record.user).length + 48;
+  return 160 + 2 * strings + user;
+}
+
+/** A session read: the record at once when nothing had to wait, else a promise of it. */
+export type SessionLoad = SessionRecord | undefined | Promise<SessionRecord | undefined>;
+
 /**
  * Reads and writes sessions and session keys. Key layout, for operators:
  * `<prefix><appId>:sess:<sid>` and `<prefix><appId>:skey:<openid>`.
@@ -35,26 +52,45 @@ export interface SessionKeyRecord {
  * @example
  * const sessions = new SessionRepository(store, 'wx123', { cacheMs: 1000 });
  * await sessions.save(record, ttlMs);
+ * const loaded = sessions.loadNow(sid); // a record or undefined at once on MemoryStore
+ * const record = loaded instanceof Promise ? await loaded : loaded;
  */
 export class SessionRepository {
   readonly #store: SessionStore;
   readonly #appId: string;
   readonly #logger: WxLogger | undefined;
   readonly #cache: LRUCache<string, SessionRecord> | undefined;
+  /** Reads waiting for the store, by sid: concurrent misses of one session share one round trip. */
+  readonly #reading = new Map<string, Promise<SessionRecord | undefined>>();
+  /**
+   * Bumped when a delete starts and when it ends. A read that overlapped a delete (its epoch
+   * changed, or a delete is still running) is answered but not cached: a store that answers
+   * slowly must not put a session back into the cache after a logout cleared it.
+   */
+  #epoch = 0;
+  #deleting = 0;
+  #hits = 0;
+  #misses = 0;
 
   constructor(
     store: SessionStore,
     appId: string,
-    options: { cacheMs: number; logger?: WxLogger | undefined },
+    options: { cacheMs: number; cacheBytes?: number; logger?: WxLogger | undefined },
   ) {
     this.#store = store;
     this.#appId = appId;
     this.#logger = options.logger;
+    const cacheBytes = options.cacheBytes ?? DEFAULT_SESSION_CACHE_BYTES;
     // Up to 1 s, which bounds how late another instance's logout takes effect here. Worth it for
     // an in-process store too: a cached record skips a JSON parse, and a logout here clears it.
     this.#cache =
-      options.cacheMs > 0
-        ? new LRUCache({ max: 10_000, ttl: options.cacheMs, ttlAutopurge: false })
+      options.cacheMs > 0 && cacheBytes > 0
+        ? new LRUCache({
+            ttl: options.cacheMs,
+            ttlAutopurge: false,
+            maxSize: cacheBytes,
+            sizeCalculation: sessionCacheEntryBytes,
+          })
         : undefined;
   }
 
@@ -63,12 +99,60 @@ export class SessionRepository {
     return this.#cache?.get(sid);
   }
 
-  async load(sid: string): Promise<SessionRecord | undefined> {
+  /**
+   * The session: from the local cache, else from the store, synchronously when the store answered
+   * with a value (MemoryStore), as a promise when it answered with one (RedisStore: one round trip
+   * per miss, shared by concurrent misses of the same session). Store failures come as a rejected
+   * promise of `WX_STORE_UNAVAILABLE`, never as a synchronous throw.
+   */
+  loadNow(sid: string): SessionLoad {
     const cached = this.#cache?.get(sid);
-    if (cached) return cached;
-    const value = await this.#call('get session', () => this.#store.get(this.#sessionKey(sid)));
+    if (cached) {
+      this.#hits++;
+      return cached;
+    }
+    this.#misses++;
+    const waiting = this.#reading.get(sid);
+    if (waiting) return waiting;
+    const epoch = this.#epoch;
+    let value: ReturnType<SessionStore['get']>;
+    try {
+      value = this.#store.get(this.#sessionKey(sid));
+    } catch (err) {
+      return this.#call('get session', () => Promise.reject(err));
+    }
+    if (!isPromiseLike(value)) return this.#accept(sid, value, epoch);
+    const reading = this.#call('get session', () => value).then(
+      (answer) => {
+        if (this.#reading.get(sid) === reading) this.#reading.delete(sid);
+        return this.#accept(sid, answer, epoch);
+      },
+      (err: unknown) => {
+        if (this.#reading.get(sid) === reading) this.#reading.delete(sid);
+        throw err;
+      },
+    );
+    this.#reading.set(sid, reading);
+    return reading;
+  }
+
+  async load(sid: string): Promise<SessionRecord | undefined> {
+    return this.loadNow(sid);
+  }
+
+  /** Local cache hits and misses since start, for logs and the bench. */
+  get cacheStats(): { hits: number; misses: number; entries: number; bytes: number } {
+    return {
+      hits: this.#hits,
+      misses: this.#misses,
+      entries: this.#cache?.size ?? 0,
+      bytes: this.#cache?.calculatedSize ?? 0,
+    };
+  }
+
+  #accept(sid: string, value: StoredValue | undefined, epoch: number): SessionRecord | undefined {
     const record = asSessionRecord(value);
-    if (record) this.#cache?.set(sid, record);
+    if (record && epoch === this.#epoch && this.#deleting === 0) this.#cache?.set(sid, record);
     return record;
   }
 
@@ -79,8 +163,17 @@ export class SessionRepository {
   }
 
   async delete(sid: string): Promise<void> {
+    this.#epoch++;
+    this.#deleting++;
     this.#cache?.delete(sid);
-    await this.#call('delete session', () => this.#store.delete(this.#sessionKey(sid)));
+    // A request after the logout must not join a read that started before it.
+    this.#reading.delete(sid);
+    try {
+      await this.#call('delete session', () => this.#store.delete(this.#sessionKey(sid)));
+    } finally {
+      this.#deleting--;
+      this.#epoch++;
+    }
   }
 
   async loadSessionKey(openid: string): Promise<SessionKeyRecord | undefined> {
@@ -109,6 +202,10 @@ export class SessionRepository {
   #userKey(openid: string): string {
     return `${this.#appId}:skey:${openid}`;
   }
+}
+
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
 function asSessionRecord(value: StoredValue | undefined): SessionRecord | undefined {

@@ -50,8 +50,12 @@ export class WxAuth {
       httpAgent: config.httpAgent,
       httpsAgent: config.httpsAgent,
     });
-    const tokens = new TokenService(appId, config.signingKeys);
-    const sessions = new SessionRepository(store, appId, { cacheMs: config.sessionCacheMs, logger });
+    const tokens = new TokenService(appId, config.signingKeys, { cacheBytes: config.tokenCacheBytes });
+    const sessions = new SessionRepository(store, appId, {
+      cacheMs: config.sessionCacheMs,
+      cacheBytes: config.sessionCacheBytes,
+      logger,
+    });
     this.#accessTokens = new AccessTokenManager({
       store,
       appId,
@@ -108,6 +112,15 @@ export class WxAuth {
   /** Verifies a token and loads its session. Throws WX_TOKEN_* / WX_SESSION_REVOKED (401) or WX_STORE_UNAVAILABLE. */
   authenticate(token: string, request?: unknown): Promise<WxUser> {
     return this.#authenticator.authenticate(token, request);
+  }
+
+  /**
+   * `authenticate()` with no promise where no I/O happens (MemoryStore, a session read moments
+   * ago): the user, or a promise only when the store must be asked. Throws synchronously for a
+   * bad token.
+   */
+  authenticateNow(token: string, request?: unknown): WxUser | Promise<WxUser> {
+    return this.#authenticator.authenticateNow(token, request);
   }
 
   /**

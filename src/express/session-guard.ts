@@ -54,17 +54,23 @@ export function guardRequest(
     refuse(req, res, next, responder, logins, new WxLoginError('WX_TOKEN_INVALID', 'the token is invalid'));
     return;
   }
-  // Most requests carry a token verified moments ago: no promise, no store round trip.
-  const cached = login.auth.authenticateCached(token, req);
-  const answering = policy.response ? login.responder.with(policy.response) : login.responder;
-  if (cached) {
-    admit(req, res, next, cached, policy, answering);
+  // Most requests carry a token verified moments ago, or use a store that answers at once: no
+  // promise, no store round trip.
+  let outcome: WxUser | Promise<WxUser>;
+  try {
+    outcome = login.auth.authenticateCached(token, req) ?? login.auth.authenticateNow(token, req);
+  } catch (err) {
+    login.responder.fail(req, res, next, err);
     return;
   }
-  login.auth.authenticate(token, req).then(
-    (user) => admit(req, res, next, user, policy, answering),
-    (err: unknown) => answering.fail(req, res, next, err),
-  );
+  if (outcome instanceof Promise) {
+    outcome.then(
+      (user) => admit(req, res, next, user, policy, login.responder),
+      (err: unknown) => login.responder.fail(req, res, next, err),
+    );
+    return;
+  }
+  admit(req, res, next, outcome, policy, login.responder);
 }
 
 function admit(

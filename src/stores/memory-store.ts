@@ -1,21 +1,34 @@
-// MemoryStore: the default SessionStore, an lru-cache bounded by entry count and per-entry TTL.
-// Good for one process; several instances need a shared store such as RedisStore.
+// MemoryStore: the default SessionStore, two lru-caches (sessions and other lasting records; records
+// of a minute or less) bounded by entry count, TTLs honoured. One process only: else use RedisStore.
 
 import { LRUCache } from 'lru-cache';
 import type { SessionStore, StoredValue } from './types.js';
 
 export interface MemoryStoreOptions {
   /**
-   * The most entries kept; the least recently used go first when it is reached.
-   * Defaults to `100_000` (a session, plus one key per user, is two entries).
+   * The most lasting entries kept (TTL over a minute: sessions, session keys, the access_token);
+   * the least recently used go first when it is reached. Each logged-in user holds two (the
+   * session and the user's session_key), so the default `200_000` holds 100,000 users.
    */
   max?: number;
+  /**
+   * The most short-lived entries kept (TTL of a minute or less: login-code claims and results,
+   * locks). They have a pool of their own, so a burst of them never evicts a session.
+   * Defaults to `50_000`.
+   */
+  maxShortLived?: number;
 }
+
+/** Entries that live at most this long share the short-lived pool. Sessions never do: they live at least 90 s. */
+const SHORT_LIVED_MS = 60_000;
+/** How often expired entries are dropped, so that they do not hold capacity until evicted. */
+const PURGE_INTERVAL_MS = 60_000;
 
 /**
  * A SessionStore held in this process's memory. Entries are stored as JSON text, so a caller can
- * never alias or mutate what is stored, and expire lazily by TTL (lru-cache's `ttlAutopurge` is
- * off: no timer per entry).
+ * never alias or mutate what is stored. Expired entries are never returned, and are dropped once a
+ * minute (one timer per store, unref'd) and whenever a pool is full, before anything live is
+ * evicted (lru-cache's `ttlAutopurge` would cost a timer per entry).
  *
  * @example
  * app.use(wxLogin({ appId, appSecret, tokenSecret, store: new MemoryStore({ max: 50_000 }) }));
@@ -23,54 +36,113 @@ export interface MemoryStoreOptions {
 export class MemoryStore implements SessionStore {
   /** Not shared between processes: `wxLogin()` warns about it when `NODE_ENV` is production. */
   readonly shared = false;
-  readonly #cache: LRUCache<string, string>;
+  readonly #lasting: LRUCache<string, string>;
+  readonly #short: LRUCache<string, string>;
+  #timer: NodeJS.Timeout | undefined;
+  /** When a full pool last purged expired entries (ms), so a pool full of live entries is not scanned on every set. */
+  #lastFullPurge = Number.NEGATIVE_INFINITY;
 
   constructor(options: MemoryStoreOptions = {}) {
-    const max = options.max ?? 100_000;
-    if (!Number.isInteger(max) || max < 1) {
-      throw new TypeError(
-        `express-wx-login: MemoryStore option "max" must be a positive integer, got ${String(max)}`,
-      );
-    }
-    this.#cache = new LRUCache<string, string>({ max, ttlAutopurge: false, allowStale: false });
+    const max = positiveInteger('max', options.max ?? 200_000);
+    const maxShortLived = positiveInteger('maxShortLived', options.maxShortLived ?? 50_000);
+    this.#lasting = new LRUCache<string, string>({ max, ttlAutopurge: false, allowStale: false });
+    this.#short = new LRUCache<string, string>({
+      max: maxShortLived,
+      ttlAutopurge: false,
+      allowStale: false,
+    });
   }
 
   get(key: string): StoredValue | undefined {
-    const text = this.#cache.get(key);
+    const text = this.#lasting.get(key) ?? this.#short.get(key);
     return text === undefined ? undefined : (JSON.parse(text) as StoredValue);
   }
 
   set(key: string, value: StoredValue, ttlMs: number): void {
-    this.#cache.set(key, JSON.stringify(value), { ttl: checkTtl(ttlMs) });
+    this.#write(key, JSON.stringify(value), checkTtl(ttlMs));
   }
 
   delete(key: string): void {
-    this.#cache.delete(key);
+    this.#lasting.delete(key);
+    this.#short.delete(key);
   }
 
   add(key: string, value: StoredValue, ttlMs: number): boolean {
     const ttl = checkTtl(ttlMs);
     // has() honours TTL, so an expired lock counts as absent.
-    if (this.#cache.has(key)) return false;
-    this.#cache.set(key, JSON.stringify(value), { ttl });
+    if (this.#lasting.has(key) || this.#short.has(key)) return false;
+    this.#write(key, JSON.stringify(value), ttl);
     return true;
   }
 
   deleteIfEquals(key: string, value: string): boolean {
-    const text = this.#cache.get(key);
-    if (text === undefined || text !== JSON.stringify(value)) return false;
-    this.#cache.delete(key);
-    return true;
+    const expected = JSON.stringify(value);
+    for (const pool of [this.#lasting, this.#short]) {
+      if (pool.get(key) === expected) {
+        pool.delete(key);
+        return true;
+      }
+    }
+    return false;
   }
 
-  /** How many entries are held now (expired ones included until they are read or evicted). */
+  /** How many entries are held now, in both pools (expired ones included until purged). */
   get size(): number {
-    return this.#cache.size;
+    return this.#lasting.size + this.#short.size;
+  }
+
+  /** Drops every expired entry now; runs on its own once a minute. */
+  purgeExpired(): void {
+    this.#lasting.purgeStale();
+    this.#short.purgeStale();
   }
 
   close(): void {
-    this.#cache.clear();
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#lasting.clear();
+    this.#short.clear();
   }
+
+  #write(key: string, text: string, ttl: number): void {
+    const [pool, other] = ttl <= SHORT_LIVED_MS ? [this.#short, this.#lasting] : [this.#lasting, this.#short];
+    other.delete(key);
+    if (pool.size >= pool.max && !pool.has(key)) this.#purgeBeforeEviction(pool);
+    pool.set(key, text, { ttl });
+    if (this.#timer === undefined) this.#timer = startPurging(this);
+  }
+
+  /** A full pool drops its expired entries first, at most once a second (a scan is O(entries)). */
+  #purgeBeforeEviction(pool: LRUCache<string, string>): void {
+    const now = performance.now();
+    if (now - this.#lastFullPurge < 1000) return;
+    this.#lastFullPurge = now;
+    pool.purgeStale();
+  }
+}
+
+/**
+ * The purge timer holds the store weakly: a store the app dropped (tests, hot reloads) is still
+ * collected, and its timer stops. Unref'd, so it never keeps the process alive.
+ */
+function startPurging(store: MemoryStore): NodeJS.Timeout {
+  const ref = new WeakRef(store);
+  const timer = setInterval(() => {
+    const alive = ref.deref();
+    if (alive) alive.purgeExpired();
+    else clearInterval(timer);
+  }, PURGE_INTERVAL_MS);
+  timer.unref();
+  return timer;
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new TypeError(
+      `express-wx-login: MemoryStore option "${name}" must be a positive integer, got ${String(value)}`,
+    );
+  }
+  return value;
 }
 
 /** lru-cache reads a TTL of 0 as "never expires", which would keep an entry forever. */

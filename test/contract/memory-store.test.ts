@@ -5,6 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/stores/memory-store.js';
 import { runSessionStoreContract } from '../../src/testing/store-contract.js';
 
+const HOUR = 3_600_000;
+
 runSessionStoreContract({ describe, it, afterAll }, () => new MemoryStore(), {
   name: 'MemoryStore contract',
 });
@@ -12,12 +14,12 @@ runSessionStoreContract({ describe, it, afterAll }, () => new MemoryStore(), {
 describe('MemoryStore bound', () => {
   it('evicts the least recently used entry when a 4th set exceeds max 3', () => {
     const store = new MemoryStore({ max: 3 });
-    store.set('a', 'A', 60_000);
-    store.set('b', 'B', 60_000);
-    store.set('c', 'C', 60_000);
+    store.set('a', 'A', HOUR);
+    store.set('b', 'B', HOUR);
+    store.set('c', 'C', HOUR);
     // Reading 'a' makes 'b' the least recently used.
     expect(store.get('a')).toBe('A');
-    store.set('d', 'D', 60_000);
+    store.set('d', 'D', HOUR);
     expect(store.size).toBe(3);
     expect(store.get('b')).toBeUndefined();
     expect(store.get('a')).toBe('A');
@@ -28,5 +30,55 @@ describe('MemoryStore bound', () => {
   it('refuses a max that is not a positive integer', () => {
     expect(() => new MemoryStore({ max: 0 })).toThrow(/MemoryStore option "max"/);
     expect(() => new MemoryStore({ max: 1.5 })).toThrow(TypeError);
+    expect(() => new MemoryStore({ maxShortLived: -1 })).toThrow(/MemoryStore option "maxShortLived"/);
+  });
+
+  it('keeps records of a minute or less in a pool of their own: a burst of them evicts no session', () => {
+    const store = new MemoryStore({ max: 2, maxShortLived: 3 });
+    store.set('sess:1', 'S1', HOUR);
+    store.set('skey:1', 'K1', HOUR);
+    for (let i = 0; i < 100; i++) store.add(`code:${i}`, 'pending', 30_000);
+    expect(store.get('sess:1')).toBe('S1');
+    expect(store.get('skey:1')).toBe('K1');
+    expect(store.size).toBe(5);
+    expect(store.get('code:99')).toBe('pending');
+    expect(store.get('code:0')).toBeUndefined();
+  });
+
+  it('moves a key between pools when its TTL changes, and never holds it twice', () => {
+    const store = new MemoryStore();
+    store.set('k', 'short', 5_000);
+    store.set('k', 'long', HOUR);
+    expect(store.get('k')).toBe('long');
+    expect(store.size).toBe(1);
+    expect(store.add('k', 'other', 5_000)).toBe(false);
+    expect(store.deleteIfEquals('k', 'long')).toBe(true);
+    expect(store.size).toBe(0);
+  });
+
+  it('drops expired entries when full before it evicts a live one', async () => {
+    const store = new MemoryStore({ maxShortLived: 3 });
+    store.set('gone-soon', 'x', 20);
+    store.set('live-1', 'a', 60_000);
+    store.set('live-2', 'b', 60_000);
+    // Read last, so that plain LRU order would evict live-1 and keep the expired entry.
+    expect(store.get('gone-soon')).toBe('x');
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    store.set('live-3', 'c', 60_000);
+    expect(store.size).toBe(3);
+    expect(store.get('live-1')).toBe('a');
+    expect(store.get('live-2')).toBe('b');
+    expect(store.get('live-3')).toBe('c');
+  });
+
+  it('purges expired entries so that they stop counting', async () => {
+    const store = new MemoryStore();
+    store.set('a', 1, 20);
+    store.set('b', 2, HOUR);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(store.size).toBe(2);
+    store.purgeExpired();
+    expect(store.size).toBe(1);
+    store.close();
   });
 });

@@ -1,0 +1,96 @@
+// Memory probe, run under --expose-gc with tsx: heap per verified token in the token cache, per
+// session in the local session cache, and per user in a MemoryStore, next to the caches' estimates.
+
+import { randomBytes } from 'node:crypto';
+import { type SessionRecord, SessionRepository } from '../../src/core/sessions.js';
+import { TokenService } from '../../src/core/tokens.js';
+import { MemoryStore } from '../../src/stores/memory-store.js';
+import type { StoredValue } from '../../src/stores/types.js';
+
+const count = Number(process.argv[2] ?? 100_000);
+const appId = 'wx_emulator_app00';
+const ttlMs = (7 * 24 * 3600 + 30) * 1000;
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('run with node --expose-gc');
+
+function heapUsed(): number {
+  gc?.();
+  gc?.();
+  return process.memoryUsage().heapUsed;
+}
+
+const openid = (i: number) => `o${String(i).padStart(10, '0')}BenchUserAbCdEfGh`;
+const now = Math.floor(Date.now() / 1000);
+const record = (i: number, sid: string): SessionRecord => ({
+  sid,
+  openid: openid(i),
+  appId,
+  source: 'miniprogram',
+  createdAt: now,
+  expiresAt: now + 7 * 24 * 3600,
+  user: { userId: i },
+});
+
+// Inputs made first, so that only what the caches keep is counted.
+const sids = Array.from({ length: count }, () => randomBytes(16).toString('base64url'));
+const signer = new TokenService(appId, [{ secret: 'bench-token-secret-0123456789-abcdefghijklmnopqrstuv' }]);
+const tokens: string[] = [];
+for (let i = 0; i < count; i++) {
+  tokens.push(
+    await signer.sign({
+      openid: openid(i),
+      sid: sids[i] as string,
+      issuedAt: now,
+      expiresAt: now + 7 * 86400,
+    }),
+  );
+}
+
+// 1. A MemoryStore holding `count` users: a session and a session key each.
+const store = new MemoryStore({ max: 2 * count });
+let before = heapUsed();
+for (let i = 0; i < count; i++) {
+  store.set(`${appId}:sess:${sids[i]}`, record(i, sids[i] as string) as unknown as StoredValue, ttlMs);
+  store.set(
+    `${appId}:skey:${openid(i)}`,
+    { sessionKey: randomBytes(16).toString('base64'), updatedAt: Date.now() },
+    ttlMs,
+  );
+}
+const storeHeap = heapUsed() - before;
+
+// 2. The session cache, filled from that store.
+const sessions = new SessionRepository(store, appId, { cacheMs: 3_600_000, cacheBytes: 2 ** 31 });
+before = heapUsed();
+for (const sid of sids) sessions.loadNow(sid);
+const sessionHeap = heapUsed() - before;
+const sessionStats = sessions.cacheStats;
+
+// 3. The verified-token cache (big enough to keep them all).
+const tokensService = new TokenService(
+  appId,
+  [{ secret: 'bench-token-secret-0123456789-abcdefghijklmnopqrstuv' }],
+  {
+    cacheBytes: 2 ** 31,
+  },
+);
+before = heapUsed();
+// Each request brings its own copy of the token text, which the cache then keeps as its key.
+for (const t of tokens) tokensService.verifyNow(Buffer.from(t).toString());
+const tokenHeap = heapUsed() - before;
+const tokenStats = tokensService.cacheStats;
+
+const result = {
+  count,
+  tokenBytes: tokenHeap / count,
+  tokenEstimate: tokenStats.bytes / tokenStats.entries,
+  tokenLength: (tokens[0] as string).length,
+  sessionBytes: sessionHeap / count,
+  sessionEstimate: sessionStats.bytes / sessionStats.entries,
+  storeBytesPerUser: storeHeap / count,
+  storeSize: store.size,
+  // Keeps every structure alive until the figures are taken.
+  alive: [tokensService, sessions, store].length,
+};
+if (process.send) process.send(result);
+else console.log(result);

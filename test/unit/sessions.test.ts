@@ -1,0 +1,109 @@
+// SessionRepository without HTTP: a MemoryStore read never becomes a promise; on a real Redis,
+// one round trip per cache miss (shared by concurrent misses) and none on a hit; the cache bound.
+
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type SessionRecord, SessionRepository } from '../../src/core/sessions.js';
+import { MemoryStore } from '../../src/stores/memory-store.js';
+import { RedisStore } from '../../src/stores/redis-store.js';
+import type { SessionStore } from '../../src/stores/types.js';
+
+const TTL = 60_000;
+
+function record(sid: string, user?: Record<string, string>): SessionRecord {
+  return {
+    sid,
+    openid: `o-${sid}`,
+    appId: 'wx_unit',
+    source: 'miniprogram',
+    createdAt: 1,
+    expiresAt: 4_000_000_000,
+    ...(user ? { user } : {}),
+  };
+}
+
+/** Counts the store's reads: the test's side of the contract, the store itself is real. */
+function counting<S extends SessionStore>(store: S): { store: S; gets: () => number } {
+  let gets = 0;
+  const get = store.get.bind(store);
+  store.get = ((key: string) => {
+    gets++;
+    return get(key);
+  }) as S['get'];
+  return { store, gets: () => gets };
+}
+
+describe('SessionRepository on MemoryStore', () => {
+  it('answers a miss, a hit and an absent session without a promise', async () => {
+    const { store, gets } = counting(new MemoryStore());
+    const sessions = new SessionRepository(store, 'wx_unit', { cacheMs: 1000 });
+    await sessions.save(record('s1'), TTL);
+    const first = sessions.loadNow('s1');
+    expect(first).not.toBeInstanceOf(Promise);
+    expect((first as SessionRecord).openid).toBe('o-s1');
+    expect(sessions.loadNow('s1')).toEqual(first);
+    expect(gets()).toBe(1);
+    expect(sessions.loadNow('nope')).toBeUndefined();
+    expect(sessions.cacheStats).toMatchObject({ hits: 1, misses: 2, entries: 1 });
+  });
+
+  it('forgets a session at once when it is deleted', async () => {
+    const sessions = new SessionRepository(new MemoryStore(), 'wx_unit', { cacheMs: 1000 });
+    await sessions.save(record('s2'), TTL);
+    expect(sessions.loadNow('s2')).toBeDefined();
+    await sessions.delete('s2');
+    expect(sessions.loadNow('s2')).toBeUndefined();
+  });
+
+  it('turns a store that throws into a rejected WX_STORE_UNAVAILABLE, never a synchronous throw', async () => {
+    const store = new MemoryStore();
+    store.get = () => {
+      throw new Error('disk on fire');
+    };
+    const sessions = new SessionRepository(store, 'wx_unit', { cacheMs: 1000 });
+    const loaded = sessions.loadNow('s3');
+    expect(loaded).toBeInstanceOf(Promise);
+    await expect(loaded).rejects.toMatchObject({ code: 'WX_STORE_UNAVAILABLE' });
+  });
+
+  it('keeps its cache within the byte bound', async () => {
+    const store = new MemoryStore();
+    const sessions = new SessionRepository(store, 'wx_unit', { cacheMs: 1000, cacheBytes: 20_000 });
+    for (let i = 0; i < 300; i++) {
+      await sessions.save(record(`s-${i}`, { name: 'x'.repeat(50) }), TTL);
+      sessions.loadNow(`s-${i}`);
+    }
+    const { entries, bytes } = sessions.cacheStats;
+    expect(bytes).toBeLessThanOrEqual(20_000);
+    expect(entries).toBeGreaterThan(10);
+    expect(entries).toBeLessThan(300);
+  });
+});
+
+describe('SessionRepository on RedisStore', async () => {
+  const prefix = `wxl-test-${process.pid}-${randomBytes(4).toString('hex')}:`;
+  const client = new Redis({ host: '127.0.0.1', port: 6379, maxRetriesPerRequest: 1 });
+  await once(client, 'ready');
+  afterAll(async () => {
+    const keys = await client.keys(`${prefix}*`);
+    if (keys.length > 0) await client.del(...keys);
+    await client.quit();
+  });
+
+  it('makes one round trip per miss, shared by concurrent misses, and none on a hit', async () => {
+    const { store, gets } = counting(new RedisStore({ client, prefix }));
+    const sessions = new SessionRepository(store, 'wx_unit', { cacheMs: 1000 });
+    await sessions.save(record('r1'), TTL);
+    const loads = [sessions.loadNow('r1'), sessions.loadNow('r1'), sessions.loadNow('r1')];
+    expect(loads[0]).toBeInstanceOf(Promise);
+    const records = await Promise.all(loads);
+    expect(records.map((r) => r?.openid)).toEqual(['o-r1', 'o-r1', 'o-r1']);
+    expect(gets()).toBe(1);
+    const hit = sessions.loadNow('r1');
+    expect(hit).not.toBeInstanceOf(Promise);
+    expect((hit as SessionRecord).sid).toBe('r1');
+    expect(gets()).toBe(1);
+  });
+});
