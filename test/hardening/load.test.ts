@@ -8,7 +8,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp, startEmulator } from '../helpers/app.js';
 
 const emulator = await startEmulator();
-const { app } = buildApp(emulator);
+// A generous WeChat timeout: on a loaded machine a 1 s timeout would retry a code the emulator
+// already used (answered, rightly, as 502 "get a new code"). This test is about concurrency.
+const { app } = buildApp(emulator, { timeoutMs: 30_000 });
 const server = app.listen(0, '127.0.0.1');
 await new Promise((resolve) => server.once('listening', resolve));
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
