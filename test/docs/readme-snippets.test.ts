@@ -234,33 +234,37 @@ describe('README.md TypeScript snippets', () => {
       const dir = join(RUN_DIR, `line-${snippet.line}`);
       rmSync(dir, { recursive: true, force: true });
       mkdirSync(dir, { recursive: true });
-      const body = `${snippet.context}\n${snippet.code}\n`;
-      if (/from 'vitest'/.test(snippet.code)) {
-        writeFileSync(join(dir, 'snippet.test.ts'), body);
-        writeFileSync(
-          join(dir, 'vitest.config.mjs'),
-          `export default { resolve: { alias: {
-  'express-wx-login/testing': ${JSON.stringify(join(REPO, 'src/testing/index.ts'))},
-  'express-wx-login': ${JSON.stringify(join(REPO, 'src/index.ts'))} } },
-  test: { include: ['snippet.test.ts'], testTimeout: 60000 } };\n`,
-        );
-        const result = await run(
-          [
-            join(REPO, 'node_modules/vitest/vitest.mjs'),
-            'run',
-            '--root',
-            dir,
-            '--config',
+      try {
+        const body = `${snippet.context}\n${snippet.code}\n`;
+        if (/from 'vitest'/.test(snippet.code)) {
+          writeFileSync(join(dir, 'snippet.test.ts'), body);
+          writeFileSync(
             join(dir, 'vitest.config.mjs'),
-          ],
-          170_000,
-        );
-        expect(result.output).toMatch(/Tests\s+\d+ passed \(\d+\)/);
-        expect(result.code, result.output).toBe(0);
-      } else {
-        writeFileSync(join(dir, 'snippet.ts'), body);
-        const result = await run(['--import', 'tsx', join(dir, 'snippet.ts')], 170_000);
-        expect(result.code, result.output).toBe(0);
+            `export default { resolve: { alias: {
+    'express-wx-login/testing': ${JSON.stringify(join(REPO, 'src/testing/index.ts'))},
+    'express-wx-login': ${JSON.stringify(join(REPO, 'src/index.ts'))} } },
+    test: { include: ['snippet.test.ts'], testTimeout: 60000 } };\n`,
+          );
+          const result = await run(
+            [
+              join(REPO, 'node_modules/vitest/vitest.mjs'),
+              'run',
+              '--root',
+              dir,
+              '--config',
+              join(dir, 'vitest.config.mjs'),
+            ],
+            170_000,
+          );
+          expect(result.output).toMatch(/Tests\s+\d+ passed \(\d+\)/);
+          expect(result.code, result.output).toBe(0);
+        } else {
+          writeFileSync(join(dir, 'snippet.ts'), body);
+          const result = await run(['--import', 'tsx', join(dir, 'snippet.ts')], 170_000);
+          expect(result.code, result.output).toBe(0);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
     },
   );
