@@ -14,9 +14,13 @@ const INSTALL_REDIS = '  install: apt-get install redis-server   (macOS: brew in
 const INSTALL_CHROMIUM =
   '  install: apt-get install chromium   (or set CHROMIUM_PATH to a Chrome or Chromium)';
 
-/** The lines naming the suites that are skipped. */
+// Under CI nothing may be skipped: a missing service fails the run (setup throws).
+const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
+
+/** The lines naming the suites that are skipped (under CI: that need it). */
 function skipped(suites: string[]): string[] {
-  return suites.map((suite, i) => `${i === 0 ? '  skipped: ' : '           '}${suite}`);
+  const label = IN_CI ? '  needed by: ' : '  skipped: ';
+  return suites.map((suite, i) => `${i === 0 ? label : ' '.repeat(label.length)}${suite}`);
 }
 
 const stops: Array<() => Promise<void>> = [];
@@ -40,9 +44,13 @@ export async function setup(project: TestProject): Promise<void> {
   }
   if (redisUrl && !redisServer) {
     missing.push(
-      'redis-server is not on PATH: the "Redis going away" tests (they stop a private one) are skipped.',
+      'redis-server: not on PATH (a REDIS_URL server cannot be stopped and restarted by the tests)',
+      `  ${IN_CI ? 'needed by' : 'skipped'}: the "Redis going away" tests of`,
+      ...skipped(REDIS_SUITES).map((line) =>
+        line.replace(/^ {2}(skipped|needed by): /, (m) => ' '.repeat(m.length)),
+      ),
+      INSTALL_REDIS,
     );
-    missing.push('  Install: apt-get install redis-server   (macOS: brew install redis)');
   }
 
   let postgresUrl = process.env.TEST_DATABASE_URL || undefined;
@@ -74,7 +82,7 @@ export async function setup(project: TestProject): Promise<void> {
   };
 
   if (missing.length > 0) {
-    if (process.env.CI === 'true' || process.env.CI === '1') {
+    if (IN_CI) {
       await teardown();
       throw new Error(
         `${box('CI=true: every test must run, but this machine lacks:', missing)}\n` +
