@@ -1,7 +1,7 @@
 // One exchange per login code across every instance sharing the store: a double tap that a load
 // balancer sends to two instances makes one code2Session call, and both get the same answer.
 
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WxLogger } from '../logger.js';
 import type { SessionStore, StoredValue } from '../stores/types.js';
@@ -52,14 +52,25 @@ export class CodeExchanges {
     const key = `${this.#appId}:code:${createHash('sha256').update(code).digest('base64url')}`;
     const startedAt = Date.now();
     const deadline = startedAt + budgetMs;
-    let announced = false;
+    let announced: string | undefined;
     for (;;) {
       const lease = await Lease.acquire(this.#store, this.#logger, key, 'claim code');
-      if (lease) return this.#exchange(code, lease, exchange);
-      if (!announced) {
-        announced = true;
+      if (lease) {
+        // Taking over from an owner that went away: this caller's own mark must not make it
+        // publish its result for nobody (another waiter's mark, written since, stays).
+        if (announced !== undefined) {
+          const mark = announced;
+          await this.#call('clear code waiters', () =>
+            this.#store.deleteIfEquals(`${key}:waiting`, mark),
+          ).catch(() => undefined);
+        }
+        return this.#exchange(code, lease, exchange);
+      }
+      if (announced === undefined) {
+        const mark = randomBytes(9).toString('base64url');
+        announced = mark;
         // Tells the owner to publish its result: without a waiter, nothing is left at rest.
-        await this.#call('wait for code', () => this.#store.set(`${key}:waiting`, 1, budgetMs));
+        await this.#call('wait for code', () => this.#store.set(`${key}:waiting`, mark, budgetMs));
       }
       const seen = await this.#waitWhilePending(key, deadline);
       if (seen !== undefined) {
