@@ -1,0 +1,75 @@
+// WeChat refusing every access_token (40001 on every call, as after a secret reset in the console):
+// two instances sharing a store make at most one refresh per cool-down between them, then answer
+// 502 at once, instead of one refresh per phone request until the daily token quota is gone.
+
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { Redis } from 'ioredis';
+import request from 'supertest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RedisStore } from '../../src/stores/redis-store.js';
+import { buildApp, startEmulator } from '../helpers/app.js';
+
+const emulator = await startEmulator();
+const client = new Redis({ host: '127.0.0.1', port: 6379, maxRetriesPerRequest: 1 });
+client.on('error', () => undefined);
+await once(client, 'ready');
+afterAll(() => client.disconnect());
+
+const prefix = `wxl-test-${process.pid}-${randomBytes(4).toString('hex')}:`;
+// Two instances, one store: what two processes behind a load balancer share.
+const one = buildApp(emulator, { store: new RedisStore({ client, prefix }) });
+const two = buildApp(emulator, { store: new RedisStore({ client, prefix }) });
+const tokenCalls = (): number => emulator.callsTo('stable_token').length;
+
+describe('an access_token WeChat refuses for good', () => {
+  it('is refreshed once per cool-down across instances, then answered 502 at once', async () => {
+    const user = emulator.createUser();
+    const login = await request(one.app)
+      .post('/wx/login')
+      .send({ code: emulator.issueLoginCode(user.openid) });
+    expect(login.status).toBe(200);
+    const auth = `Bearer ${login.body.token as string}`;
+    const phone = (app: typeof one.app) =>
+      request(app)
+        .post('/wx/phone')
+        .set('authorization', auth)
+        .send({ code: emulator.issuePhoneCode(user.openid) });
+
+    // A working token first, cached for both.
+    expect((await phone(one.app)).status).toBe(200);
+    expect(tokenCalls()).toBe(1);
+
+    emulator.fail(
+      'getuserphonenumber',
+      { type: 'errcode', errcode: 40001, errmsg: 'invalid credential' },
+      { times: 1000 },
+    );
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) statuses.push((await phone(i % 2 === 0 ? one.app : two.app)).status);
+    expect(statuses).toEqual(Array(10).fill(502));
+    // One refresh for both instances: stable_token, then a forced one when it handed back the
+    // same token (at most 2 calls), and never one per request.
+    const afterBurst = tokenCalls();
+    expect(afterBurst - 1).toBeGreaterThanOrEqual(1);
+    expect(afterBurst - 1).toBeLessThanOrEqual(2);
+    // Within the cool-down, a rejection costs one phone call and no token call.
+    expect(emulator.callsTo('getuserphonenumber').length).toBe(1 + 1 + 1 + 9);
+
+    // The cool-down is one store key with a TTL, shared by every instance.
+    const key = `${prefix}${emulator.appId}:access-token-refreshed`;
+    const ttl = Number(await client.pttl(key));
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+    // Once it has passed (here: removed), the next rejection may refresh once more.
+    await client.del(key);
+    expect((await phone(two.app)).status).toBe(502);
+    expect(tokenCalls() - afterBurst).toBeGreaterThanOrEqual(1);
+    expect(tokenCalls() - afterBurst).toBeLessThanOrEqual(2);
+    expect((await phone(one.app)).status).toBe(502);
+    expect(tokenCalls() - afterBurst).toBeLessThanOrEqual(2);
+
+    emulator.clearFaults();
+    await client.del(key, `${prefix}${emulator.appId}:access-token`);
+  });
+});
