@@ -26,7 +26,8 @@ interface Pipe {
 }
 
 /**
- * Starts a proxy on a free loopback port to `targetPort`. In `pause`, bytes are held and delivered
+ * Starts a proxy on a free loopback port (or `listenPort`, to stand in for one closed before) to
+ * `targetPort`. In `pause`, bytes are held and delivered
  * in order on the next `forward`; in `blackhole`, they are thrown away (the connection stays open,
  * nothing ever comes back: a partition). Closed after the test file.
  *
@@ -34,7 +35,7 @@ interface Pipe {
  * const proxy = await startTcpProxy(redis.port);
  * proxy.setMode('blackhole');
  */
-export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
+export async function startTcpProxy(targetPort: number, listenPort = 0): Promise<TcpProxy> {
   let mode: ProxyMode = 'forward';
   const pipes = new Set<Pipe>();
 
@@ -60,7 +61,7 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     client.on('error', () => undefined);
     upstream.on('error', () => undefined);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(listenPort, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;
 
   let closing: Promise<void> | undefined;

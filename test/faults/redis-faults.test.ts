@@ -1,0 +1,180 @@
+// Every way a private Redis can misbehave, for ioredis and node-redis: CLIENT PAUSE, DEBUG SLEEP,
+// a proxy that closes or resets the connection. Each request is answered (503 while Redis cannot
+// serve, never a hang or a 401), calls are not sent while the breaker is open (counted by Redis
+// itself), and service resumes by itself.
+
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { createClient } from 'redis';
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { isWxLoginError } from '../../src/errors.js';
+import type { RedisClientLike } from '../../src/stores/redis-client.js';
+import { RedisStore } from '../../src/stores/redis-store.js';
+import { buildApp, startEmulator } from '../helpers/app.js';
+import { startPrivateRedis } from '../helpers/private-redis.js';
+import { recordError } from '../helpers/secret-watch.js';
+import { startTcpProxy } from '../helpers/tcp-proxy.js';
+
+const emulator = await startEmulator();
+const redis = await startPrivateRedis(['--enable-debug-command', 'local']);
+
+/** How many times Redis itself ran `command` (INFO commandstats). */
+async function served(command: string): Promise<number> {
+  const info = String(await redis.admin.info('commandstats'));
+  const match = new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(info);
+  return match ? Number(match[1]) : 0;
+}
+
+async function settle<T>(promise: Promise<T>): Promise<{ value?: T; error?: unknown; ms: number }> {
+  const started = performance.now();
+  try {
+    const value = await promise;
+    return { value, ms: performance.now() - started };
+  } catch (error) {
+    recordError(error);
+    return { error, ms: performance.now() - started };
+  }
+}
+
+const clients: [string, (port: number) => Promise<{ client: RedisClientLike; close: () => void }>][] = [
+  [
+    'ioredis',
+    async (port) => {
+      const client = new Redis({
+        host: '127.0.0.1',
+        port,
+        retryStrategy: () => 100,
+        maxRetriesPerRequest: 1,
+      });
+      client.on('error', () => undefined);
+      await once(client, 'ready');
+      return { client, close: () => client.disconnect() };
+    },
+  ],
+  [
+    'node-redis',
+    async (port) => {
+      const client = createClient({ socket: { host: '127.0.0.1', port, reconnectStrategy: () => 100 } });
+      client.on('error', () => undefined);
+      await client.connect();
+      return { client, close: () => client.destroy() };
+    },
+  ],
+];
+
+describe.each(clients)('Redis faults (%s)', (_name, connect) => {
+  it('CLIENT PAUSE: one timeout, then refused unsent until a PING is answered, then served', async () => {
+    const { client, close } = await connect(redis.port);
+    try {
+      const store = new RedisStore({
+        client,
+        prefix: `faults-${randomBytes(4).toString('hex')}:`,
+        commandTimeoutMs: 300,
+      });
+      await store.set('k', 'v', 60_000);
+      // Counted before the pause: INFO waits out a pause like every other command.
+      const getsBefore = await served('get');
+      await redis.admin.call('CLIENT', 'PAUSE', '1500', 'ALL');
+      const first = await settle(store.get('k'));
+      expect(isWxLoginError(first.error) && first.error.code).toBe('WX_STORE_UNAVAILABLE');
+      // While the breaker is open: 50 calls, all refused, none sent.
+      const refused = await Promise.all(Array.from({ length: 50 }, () => settle(store.get('k'))));
+      expect(refused.every((r) => isWxLoginError(r.error) && r.error.code === 'WX_STORE_UNAVAILABLE')).toBe(
+        true,
+      );
+      // Served again once the pause ends and a probe is answered.
+      let value: unknown;
+      const deadline = Date.now() + 15_000;
+      while (value !== 'v' && Date.now() < deadline) {
+        value = (await settle(store.get('k'))).value;
+        if (value !== 'v') await sleep(100);
+      }
+      expect(value).toBe('v');
+      // The paused GET, and the one that succeeded: the 50 refused never reached Redis.
+      expect((await served('get')) - getsBefore).toBe(2);
+    } finally {
+      close();
+    }
+  });
+
+  it('DEBUG SLEEP (the whole server blocked): requests get 503, then are served again', async () => {
+    const { client, close } = await connect(redis.port);
+    try {
+      const { app } = buildApp(emulator, {
+        store: new RedisStore({
+          client,
+          prefix: `faults-${randomBytes(4).toString('hex')}:`,
+          commandTimeoutMs: 300,
+        }),
+        sessionCacheMs: 0,
+      });
+      const login = await request(app).post('/wx/login').send({ code: emulator.issueLoginCode() });
+      expect(login.status).toBe(200);
+      const auth = `Bearer ${login.body.token as string}`;
+      const sleeping = redis.admin.call('DEBUG', 'SLEEP', '2');
+      await sleep(50);
+      const during = await Promise.all(
+        Array.from({ length: 20 }, () => request(app).get('/me').set('authorization', auth)),
+      );
+      expect(during.map((r) => r.status)).toEqual(Array(20).fill(503));
+      expect(during[0]?.body.error.code).toBe('WX_STORE_UNAVAILABLE');
+      await sleeping;
+      let status = 0;
+      const deadline = Date.now() + 15_000;
+      while (status !== 200 && Date.now() < deadline) {
+        status = (await request(app).get('/me').set('authorization', auth)).status;
+        if (status !== 200) await sleep(100);
+      }
+      expect(status).toBe(200);
+    } finally {
+      close();
+    }
+  });
+
+  it('a proxy that resets, then closes, the connection: 503 at once, served again when it is back', async () => {
+    const proxy = await startTcpProxy(redis.port);
+    const { client, close } = await connect(proxy.port);
+    try {
+      const store = new RedisStore({
+        client,
+        prefix: `faults-${randomBytes(4).toString('hex')}:`,
+        commandTimeoutMs: 300,
+      });
+      await store.set('k', 'v', 60_000);
+      proxy.drop();
+      // The client reconnects by itself through the proxy.
+      let value: unknown;
+      let deadline = Date.now() + 15_000;
+      while (value !== 'v' && Date.now() < deadline) {
+        value = (await settle(store.get('k'))).value;
+        if (value !== 'v') await sleep(100);
+      }
+      expect(value).toBe('v');
+
+      await proxy.close();
+      await sleep(300);
+      const down = await Promise.all(Array.from({ length: 20 }, () => settle(store.get('k'))));
+      expect(down.every((r) => isWxLoginError(r.error) && r.error.code === 'WX_STORE_UNAVAILABLE')).toBe(
+        true,
+      );
+      // Bounded by the command timeout at most; with the client aware of the loss, at once.
+      expect(Math.max(...down.map((r) => r.ms))).toBeLessThan(10_000);
+
+      // Redis is reachable again at the same address: the app's own client reconnects, and the
+      // store serves again with nothing else done.
+      await startTcpProxy(redis.port, proxy.port);
+      deadline = Date.now() + 15_000;
+      value = undefined;
+      while (value !== 'v' && Date.now() < deadline) {
+        value = (await settle(store.get('k'))).value;
+        if (value !== 'v') await sleep(100);
+      }
+      expect(value).toBe('v');
+    } finally {
+      close();
+    }
+  });
+});
