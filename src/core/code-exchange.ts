@@ -93,6 +93,9 @@ export class CodeExchanges {
       throw err;
     }
     lease.stop();
+    // Without a waiter, the claim is simply removed: no result at rest, and nothing left in a
+    // MemoryStore. A second tap that marks itself between this read and the removal finds the
+    // claim gone, exchanges the code itself and gets WeChat's 40163: the first tap has the token.
     const waiting = await this.#call('read code waiters', () =>
       this.#store.get(`${lease.key}:waiting`),
     ).catch(() => 1);
