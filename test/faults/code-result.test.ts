@@ -2,22 +2,17 @@
 // second instance waits for the same code, the result it reads is sealed with a key derived from
 // the code, so a reader of Redis sees neither the token nor the openid.
 
-import { createHash, randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { Redis } from 'ioredis';
+import { createHash } from 'node:crypto';
 import request from 'supertest';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/stores/memory-store.js';
 import { RedisStore } from '../../src/stores/redis-store.js';
 import { buildApp, startEmulator } from '../helpers/app.js';
+import { sharedRedis } from '../helpers/redis-clients.js';
 
 const emulator = await startEmulator();
-const client = new Redis({ host: '127.0.0.1', port: 6379, maxRetriesPerRequest: 1 });
-client.on('error', () => undefined);
-await once(client, 'ready');
-afterAll(() => client.disconnect());
+const { client, prefix } = await sharedRedis();
 
-const prefix = `wxl-test-${process.pid}-${randomBytes(4).toString('hex')}:`;
 const one = buildApp(emulator, { store: new RedisStore({ client, prefix }) });
 const two = buildApp(emulator, { store: new RedisStore({ client, prefix }) });
 const codeKey = (code: string): string =>

@@ -4,17 +4,14 @@
 // itself), and service resumes by itself.
 
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
-import { createClient } from 'redis';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { isWxLoginError } from '../../src/errors.js';
-import type { RedisClientLike } from '../../src/stores/redis-client.js';
 import { RedisStore } from '../../src/stores/redis-store.js';
 import { buildApp, startEmulator } from '../helpers/app.js';
 import { startPrivateRedis } from '../helpers/private-redis.js';
+import { eventually, REDIS_CLIENTS } from '../helpers/redis-clients.js';
 import { recordError } from '../helpers/secret-watch.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
 
@@ -39,33 +36,7 @@ async function settle<T>(promise: Promise<T>): Promise<{ value?: T; error?: unkn
   }
 }
 
-const clients: [string, (port: number) => Promise<{ client: RedisClientLike; close: () => void }>][] = [
-  [
-    'ioredis',
-    async (port) => {
-      const client = new Redis({
-        host: '127.0.0.1',
-        port,
-        retryStrategy: () => 100,
-        maxRetriesPerRequest: 1,
-      });
-      client.on('error', () => undefined);
-      await once(client, 'ready');
-      return { client, close: () => client.disconnect() };
-    },
-  ],
-  [
-    'node-redis',
-    async (port) => {
-      const client = createClient({ socket: { host: '127.0.0.1', port, reconnectStrategy: () => 100 } });
-      client.on('error', () => undefined);
-      await client.connect();
-      return { client, close: () => client.destroy() };
-    },
-  ],
-];
-
-describe.each(clients)('Redis faults (%s)', (_name, connect) => {
+describe.each(REDIS_CLIENTS)('Redis faults (%s)', (_name, connect) => {
   it('CLIENT PAUSE: one timeout, then refused unsent until a PING is answered, then served', async () => {
     const { client, close } = await connect(redis.port);
     try {
@@ -86,13 +57,14 @@ describe.each(clients)('Redis faults (%s)', (_name, connect) => {
         true,
       );
       // Served again once the pause ends and a probe is answered.
-      let value: unknown;
-      const deadline = Date.now() + 15_000;
-      while (value !== 'v' && Date.now() < deadline) {
-        value = (await settle(store.get('k'))).value;
-        if (value !== 'v') await sleep(100);
-      }
-      expect(value).toBe('v');
+      expect(
+        (
+          await eventually(
+            () => settle(store.get('k')),
+            (r) => r.value === 'v',
+          )
+        ).value,
+      ).toBe('v');
       // The paused GET, and the one that succeeded: the 50 refused never reached Redis.
       expect((await served('get')) - getsBefore).toBe(2);
     } finally {
@@ -122,13 +94,11 @@ describe.each(clients)('Redis faults (%s)', (_name, connect) => {
       expect(during.map((r) => r.status)).toEqual(Array(20).fill(503));
       expect(during[0]?.body.error.code).toBe('WX_STORE_UNAVAILABLE');
       await sleeping;
-      let status = 0;
-      const deadline = Date.now() + 15_000;
-      while (status !== 200 && Date.now() < deadline) {
-        status = (await request(app).get('/me').set('authorization', auth)).status;
-        if (status !== 200) await sleep(100);
-      }
-      expect(status).toBe(200);
+      const back = await eventually(
+        () => request(app).get('/me').set('authorization', auth),
+        (r) => r.status === 200,
+      );
+      expect(back.status).toBe(200);
     } finally {
       close();
     }
@@ -146,13 +116,14 @@ describe.each(clients)('Redis faults (%s)', (_name, connect) => {
       await store.set('k', 'v', 60_000);
       proxy.drop();
       // The client reconnects by itself through the proxy.
-      let value: unknown;
-      let deadline = Date.now() + 15_000;
-      while (value !== 'v' && Date.now() < deadline) {
-        value = (await settle(store.get('k'))).value;
-        if (value !== 'v') await sleep(100);
-      }
-      expect(value).toBe('v');
+      expect(
+        (
+          await eventually(
+            () => settle(store.get('k')),
+            (r) => r.value === 'v',
+          )
+        ).value,
+      ).toBe('v');
 
       await proxy.close();
       await sleep(300);
@@ -166,13 +137,14 @@ describe.each(clients)('Redis faults (%s)', (_name, connect) => {
       // Redis is reachable again at the same address: the app's own client reconnects, and the
       // store serves again with nothing else done.
       await startTcpProxy(redis.port, proxy.port);
-      deadline = Date.now() + 15_000;
-      value = undefined;
-      while (value !== 'v' && Date.now() < deadline) {
-        value = (await settle(store.get('k'))).value;
-        if (value !== 'v') await sleep(100);
-      }
-      expect(value).toBe('v');
+      expect(
+        (
+          await eventually(
+            () => settle(store.get('k')),
+            (r) => r.value === 'v',
+          )
+        ).value,
+      ).toBe('v');
     } finally {
       close();
     }

@@ -4,17 +4,14 @@
 // seconds when its owner can no longer reach Redis.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
-import { createClient } from 'redis';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { isWxLoginError } from '../../src/errors.js';
-import type { RedisClientLike } from '../../src/stores/redis-client.js';
 import { RedisStore } from '../../src/stores/redis-store.js';
 import { buildApp, startEmulator } from '../helpers/app.js';
 import { startPrivateRedis } from '../helpers/private-redis.js';
+import { eventually, REDIS_CLIENTS } from '../helpers/redis-clients.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
 const emulator = await startEmulator();
@@ -25,42 +22,7 @@ const LEASE_TTL_MS = 5000;
 const codeKey = (prefix: string, code: string): string =>
   `${prefix}${emulator.appId}:code:${createHash('sha256').update(code).digest('base64url')}`;
 
-/** Calls `attempt` until it stops failing with a 503, at most `forMs`; returns its last outcome. */
-async function untilServed<T>(
-  attempt: () => Promise<T>,
-  served: (t: T) => boolean,
-  forMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + forMs;
-  for (;;) {
-    const outcome = await attempt();
-    if (served(outcome) || Date.now() > deadline) return outcome;
-    await sleep(100);
-  }
-}
-
-const clients: [string, (port: number) => Promise<{ client: RedisClientLike; close: () => void }>][] = [
-  [
-    'ioredis',
-    async (port) => {
-      const client = new Redis({ host: '127.0.0.1', port, retryStrategy: () => 100 });
-      client.on('error', () => undefined);
-      await once(client, 'ready');
-      return { client, close: () => client.disconnect() };
-    },
-  ],
-  [
-    'node-redis',
-    async (port) => {
-      const client = createClient({ socket: { host: '127.0.0.1', port, reconnectStrategy: () => 100 } });
-      client.on('error', () => undefined);
-      await client.connect();
-      return { client, close: () => client.destroy() };
-    },
-  ],
-];
-
-describe.each(clients)('a Redis stall during a claim (%s)', (_name, connect) => {
+describe.each(REDIS_CLIENTS)('a Redis stall during a claim (%s)', (_name, connect) => {
   async function setup(overrides: { timeoutMs?: number } = {}): Promise<{
     proxy: TcpProxy;
     prefix: string;
@@ -89,7 +51,7 @@ describe.each(clients)('a Redis stall during a claim (%s)', (_name, connect) => 
       // Redis resumes: the held SET NX is applied now, as a claim nobody is exchanging.
       proxy.setMode('forward');
       const startedAt = Date.now();
-      const retry = await untilServed(
+      const retry = await eventually(
         () => request(app.app).post('/wx/login').send({ code }),
         (res) => res.status !== 503,
       );
@@ -117,7 +79,7 @@ describe.each(clients)('a Redis stall during a claim (%s)', (_name, connect) => 
       );
       expect(isWxLoginError(stalled) && stalled.code).toBe('WX_STORE_UNAVAILABLE');
       proxy.setMode('forward');
-      const token = await untilServed(
+      const token = await eventually(
         () =>
           app.middleware.auth.getAccessToken().then(
             (t) => t,

@@ -3,17 +3,14 @@
 // included), hold no session_key and no access_token, and the client gets a 503.
 
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { Redis } from 'ioredis';
-import { createClient } from 'redis';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { isWxLoginError } from '../../src/errors.js';
 import { requireWxSession } from '../../src/index.js';
-import type { RedisClientLike } from '../../src/stores/redis-client.js';
 import { RedisStore } from '../../src/stores/redis-store.js';
 import { buildApp, startEmulator } from '../helpers/app.js';
 import { startPrivateRedis } from '../helpers/private-redis.js';
+import { REDIS_CLIENTS } from '../helpers/redis-clients.js';
 import { leaksIn, recordError, secret } from '../helpers/secret-watch.js';
 
 const emulator = await startEmulator();
@@ -40,28 +37,8 @@ async function currentAccessToken(): Promise<string> {
   return ((await res.json()) as { access_token: string }).access_token;
 }
 
-const clients: [string, () => Promise<{ client: RedisClientLike; close: () => void }>][] = [
-  [
-    'ioredis',
-    async () => {
-      const client = new Redis({ host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: 1 });
-      client.on('error', () => undefined);
-      await once(client, 'ready');
-      return { client, close: () => client.disconnect() };
-    },
-  ],
-  [
-    'node-redis',
-    async () => {
-      const client = createClient({ socket: { host: '127.0.0.1', port: redis.port } });
-      client.on('error', () => undefined);
-      await client.connect();
-      return { client, close: () => client.destroy() };
-    },
-  ],
-];
-
-describe.each(clients)('a Redis that refuses writes (%s)', (_name, connect) => {
+describe.each(REDIS_CLIENTS)('a Redis that refuses writes (%s)', (_name, connectTo) => {
+  const connect = () => connectTo(redis.port);
   it('a refused write of a session_key: the error names the cause, holds no value', async () => {
     const { client, close } = await connect();
     try {

@@ -2,21 +2,15 @@
 // two instances sharing a store make at most one refresh per cool-down between them, then answer
 // 502 at once, instead of one refresh per phone request until the daily token quota is gone.
 
-import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { Redis } from 'ioredis';
 import request from 'supertest';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisStore } from '../../src/stores/redis-store.js';
 import { buildApp, startEmulator } from '../helpers/app.js';
+import { sharedRedis } from '../helpers/redis-clients.js';
 
 const emulator = await startEmulator();
-const client = new Redis({ host: '127.0.0.1', port: 6379, maxRetriesPerRequest: 1 });
-client.on('error', () => undefined);
-await once(client, 'ready');
-afterAll(() => client.disconnect());
+const { client, prefix } = await sharedRedis();
 
-const prefix = `wxl-test-${process.pid}-${randomBytes(4).toString('hex')}:`;
 // Two instances, one store: what two processes behind a load balancer share.
 const one = buildApp(emulator, { store: new RedisStore({ client, prefix }) });
 const two = buildApp(emulator, { store: new RedisStore({ client, prefix }) });

@@ -17,14 +17,15 @@ export interface PrivateRedis {
 
 /**
  * Starts `redis-server` (found on PATH) with nothing on disk and `extraArgs` (e.g.
- * `['--maxmemory', '4mb', '--maxmemory-policy', 'noeviction']`); stopped after the test file.
+ * `['--maxmemory', '4mb', '--maxmemory-policy', 'noeviction']`), on a free port or on `onPort`
+ * (to bring one back where a stopped one was); stopped after the test file.
  *
  * @example
  * const redis = await startPrivateRedis(['--enable-debug-command', 'local']);
  * await redis.admin.call('DEBUG', 'SLEEP', '2');
  */
-export async function startPrivateRedis(extraArgs: string[] = []): Promise<PrivateRedis> {
-  const port = await freePort();
+export async function startPrivateRedis(extraArgs: string[] = [], onPort?: number): Promise<PrivateRedis> {
+  const port = onPort ?? (await freePort());
   const child = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs],
