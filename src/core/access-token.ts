@@ -63,49 +63,58 @@ export class AccessTokenManager {
    * refreshes it once and retries the call once.
    */
   async withToken<T>(call: (accessToken: string) => Promise<T>): Promise<T> {
+    const readAt = Date.now();
     const token = await this.get();
     try {
       return await call(token);
     } catch (err) {
       if (!isWxLoginError(err) || err.errcode === undefined || !ACCESS_TOKEN_REJECTED.has(err.errcode))
         throw err;
-      const fresh = await this.#replacementFor(token, err.errcode);
+      const fresh = await this.#replacementFor(token, readAt, err.errcode);
       return call(fresh);
     }
   }
 
   /**
-   * The token to retry with after WeChat rejected `failed`: one another instance already fetched,
-   * or a refresh, if none happened for this app within the cool-down; else a 502 at once.
+   * The token to retry with after WeChat rejected `failed` (read at `readAt`): a refresh, if none
+   * happened for this app within the cool-down; the result of one that began after `failed` was
+   * read (a rejection on another instance at the same moment); else a 502 at once, since `failed`
+   * is then what the last refresh produced.
    */
-  async #replacementFor(failed: string, errcode: number): Promise<string> {
+  async #replacementFor(failed: string, readAt: number, errcode: number): Promise<string> {
     const cooldownMs = this.#o.refreshCooldownMs ?? REFRESH_COOLDOWN_MS;
     const mayRefresh = await this.#store((s) => s.add(this.#cooldownKey, Date.now(), cooldownMs));
-    if (!mayRefresh) {
-      const replaced = await this.#awaitOthersRefresh(failed);
-      if (replaced) return replaced;
+    if (mayRefresh) {
       log(
         this.#o.logger,
-        'error',
+        'warn',
         { appId: this.#o.appId, errcode },
-        'WeChat keeps rejecting the access_token; not refreshing again until the cool-down passes (check appSecret and IP whitelist)',
+        'access_token rejected; refreshing once',
       );
-      throw new WxLoginError('WX_UPSTREAM_ERROR', 'WeChat refused the access_token; retry later', {
-        wechat: { errcode, errmsg: 'access_token rejected' },
-      });
+      return this.#refreshAfterRejection(failed);
     }
-    log(this.#o.logger, 'warn', { appId: this.#o.appId, errcode }, 'access_token rejected; refreshing once');
-    return this.#refreshAfterRejection(failed);
+    const refreshedAt = await this.#store((s) => s.get(this.#cooldownKey));
+    if (typeof refreshedAt === 'number' && refreshedAt >= readAt) {
+      const replaced = await this.#awaitRefresh(failed);
+      if (replaced) return replaced;
+    }
+    log(
+      this.#o.logger,
+      'error',
+      { appId: this.#o.appId, errcode },
+      'WeChat keeps rejecting the access_token; not refreshing again until the cool-down passes (check appSecret and IP whitelist)',
+    );
+    throw new WxLoginError('WX_UPSTREAM_ERROR', 'WeChat refused the access_token; retry later', {
+      wechat: { errcode, errmsg: 'access_token rejected' },
+    });
   }
 
-  /** A token other than `failed` that another caller has fetched or is fetching now, if any. */
-  async #awaitOthersRefresh(failed: string): Promise<string | undefined> {
+  /** The token another caller's refresh puts in the cache, if it does so within a fetch budget. */
+  async #awaitRefresh(failed: string): Promise<string | undefined> {
     const deadline = Date.now() + this.#o.fetchBudgetMs + 2000;
     while (Date.now() < deadline) {
       const cached = await this.#readCache();
       if (cached && cached !== failed) return cached;
-      // Nobody holds the lock: no refresh is under way, and none may start until the cool-down ends.
-      if ((await this.#store((s) => s.get(this.#lockKey))) === undefined) return undefined;
       await sleep(POLL_MS);
     }
     return undefined;

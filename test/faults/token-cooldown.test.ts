@@ -66,4 +66,30 @@ describe('an access_token WeChat refuses for good', () => {
     emulator.clearFaults();
     await client.del(key, `${prefix}${emulator.appId}:access-token`);
   });
+
+  it('a token both instances see refused at the same moment: one refresh, and both requests served', async () => {
+    const user = emulator.createUser();
+    const login = await request(one.app)
+      .post('/wx/login')
+      .send({ code: emulator.issueLoginCode(user.openid) });
+    const auth = `Bearer ${login.body.token as string}`;
+    const phone = (app: typeof one.app) =>
+      request(app)
+        .post('/wx/phone')
+        .set('authorization', auth)
+        .send({ code: emulator.issuePhoneCode(user.openid) });
+    expect((await phone(one.app)).status).toBe(200);
+    const before = tokenCalls();
+
+    // A rotation elsewhere (a leak, a forced refresh by another tool): the cached token is refused.
+    emulator.invalidateAccessTokens();
+    const [a, b] = await Promise.all([phone(one.app), phone(two.app)]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    // stable_token hands back the refused token once, then the forced refresh: 2 calls, not 4.
+    expect(tokenCalls() - before).toBeLessThanOrEqual(2);
+    await client.del(
+      `${prefix}${emulator.appId}:access-token-refreshed`,
+      `${prefix}${emulator.appId}:access-token`,
+    );
+  });
 });
