@@ -3,6 +3,7 @@
 // when WeChat rejects it (at most once a minute per app), comparing that the cached token is
 // still the one that failed.
 
+import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isWxLoginError, WxLoginError } from '../errors.js';
 import { log, type WxLogger } from '../logger.js';
@@ -63,27 +64,28 @@ export class AccessTokenManager {
    * refreshes it once and retries the call once.
    */
   async withToken<T>(call: (accessToken: string) => Promise<T>): Promise<T> {
-    const readAt = Date.now();
     const token = await this.get();
     try {
       return await call(token);
     } catch (err) {
       if (!isWxLoginError(err) || err.errcode === undefined || !ACCESS_TOKEN_REJECTED.has(err.errcode))
         throw err;
-      const fresh = await this.#replacementFor(token, readAt, err.errcode);
+      const fresh = await this.#replacementFor(token, err.errcode);
       return call(fresh);
     }
   }
 
   /**
-   * The token to retry with after WeChat rejected `failed` (read at `readAt`): a refresh, if none
-   * happened for this app within the cool-down; the result of one that began after `failed` was
-   * read (a rejection on another instance at the same moment); else a 502 at once, since `failed`
-   * is then what the last refresh produced.
+   * The token to retry with after WeChat rejected `failed`: a refresh, if none happened for this app
+   * within the cool-down; the result of the one under way if it replaces this same token (another
+   * instance was refused it at the same moment); else a 502 at once, since `failed` is then what
+   * the last refresh produced.
    */
-  async #replacementFor(failed: string, readAt: number, errcode: number): Promise<string> {
+  async #replacementFor(failed: string, errcode: number): Promise<string> {
     const cooldownMs = this.#o.refreshCooldownMs ?? REFRESH_COOLDOWN_MS;
-    const mayRefresh = await this.#store((s) => s.add(this.#cooldownKey, Date.now(), cooldownMs));
+    // The record names the token being replaced by a hash: the token itself stays out of it.
+    const replacing = tokenHash(failed);
+    const mayRefresh = await this.#store((s) => s.add(this.#cooldownKey, replacing, cooldownMs));
     if (mayRefresh) {
       log(
         this.#o.logger,
@@ -93,8 +95,7 @@ export class AccessTokenManager {
       );
       return this.#refreshAfterRejection(failed);
     }
-    const refreshedAt = await this.#store((s) => s.get(this.#cooldownKey));
-    if (typeof refreshedAt === 'number' && refreshedAt >= readAt) {
+    if ((await this.#store((s) => s.get(this.#cooldownKey))) === replacing) {
       const replaced = await this.#awaitRefresh(failed);
       if (replaced) return replaced;
     }
@@ -189,4 +190,9 @@ export class AccessTokenManager {
   #store<T>(run: (store: SessionStore) => T | Promise<T>): Promise<T> {
     return callStore(this.#o.logger, 'access token', () => run(this.#o.store));
   }
+}
+
+/** Names a token in the store without holding it. */
+function tokenHash(token: string): string {
+  return createHash('sha256').update(token).digest('base64url').slice(0, 22);
 }
