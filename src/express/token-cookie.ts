@@ -29,6 +29,29 @@ const TOKEN_VALUE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const registry = new WeakMap<WxAuth, TokenCookieSettings>();
 
 /**
+ * Refuses (as an option error) a cookie name whose prefix the browser would not honour: a
+ * `__Host-` name needs Secure, no Domain and Path=/ (we always use `/`), a `__Secure-` name needs
+ * Secure. Browsers match the prefixes case-insensitively, so this does too.
+ *
+ * @example
+ * checkCookiePrefix('cookie.name', '__Host-sid', { secure: true, domain: undefined }); // fine
+ * checkCookiePrefix('cookie.name', '__Host-sid', { secure: true, domain: 'example.com' }); // throws
+ */
+export function checkCookiePrefix(
+  option: string,
+  name: string,
+  attributes: { secure: boolean; domain: string | undefined },
+): void {
+  const lower = name.toLowerCase();
+  if (lower.startsWith('__host-') && (!attributes.secure || attributes.domain !== undefined)) {
+    failOption(option, 'starts with "__Host-", which browsers accept only with secure: true and no domain');
+  }
+  if (lower.startsWith('__secure-') && !attributes.secure) {
+    failOption(option, 'starts with "__Secure-", which browsers accept only with secure: true');
+  }
+}
+
+/**
  * Makes `auth` accept its token from this cookie when a request has no Authorization header.
  * Every wxOAuth() that delivers cookies for one wxLogin() must use the same cookie.
  *
