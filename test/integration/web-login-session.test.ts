@@ -76,9 +76,10 @@ describe('the token cookie', () => {
       login: { tokenTtl: 3600 },
     });
     const page = await new TestBrowser().open(`${secure.base}/wx/web/login`);
-    const login = page.hops.find((h) => h.setCookie.some((c) => c.startsWith('wxl_oauth_state=')))!;
+    const login = page.hops[0]!;
+    // The state cookie is host-only whatever the token cookie's domain: `__Host-`, Path=/, no Domain.
     expect(login.setCookie[0]).toMatch(
-      /^wxl_oauth_state=[\w-]{43}; Max-Age=600; Path=\/wx\/web\/callback; Domain=example.com; HttpOnly; Secure; SameSite=Lax$/,
+      /^__Host-wxl_oauth_state_wx_official_acct_1=[0-9a-f]{76}\.[\w-]*\.[\w-]{43}; Max-Age=600; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
     );
     const callback = page.hops.find((h) => h.url.includes('/wx/web/callback'))!;
     expect(callback.setCookie[1]).toMatch(
@@ -207,7 +208,7 @@ describe('deliver: json', () => {
       'user',
     ]);
     expect(page.hops.at(-1)?.setCookie).toEqual([
-      'wxl_oauth_state=; Max-Age=0; Path=/wx/web/callback; HttpOnly; SameSite=Lax',
+      `wxl_oauth_state_${OFFICIAL.appId}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax`,
     ]);
     const me = await request(json.app).get('/me').set('Authorization', `Bearer ${body.token}`);
     expect(me.body.openid).toBe(body.openid);

@@ -9,6 +9,9 @@ import { MINI, OFFICIAL, startWebApp, startWebEmulator, WEBSITE } from '../helpe
 
 const emulator = await startWebEmulator();
 const web = await startWebApp(emulator);
+/** One state cookie per web app, Path=/ (plain name: these apps run on plain http). */
+const STATE_COOKIE = `wxl_oauth_state_${OFFICIAL.appId}`;
+const CLEARED_STATE = `${STATE_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax`;
 
 beforeEach(() => {
   emulator.clearFaults();
@@ -44,7 +47,8 @@ describe('the H5 login (snsapi_userinfo) through the emulator', () => {
     expect(res.status).toBe(302);
     expect(res.headers['cache-control']).toBe('no-store');
     const redirectUri = `${web.base}/wx/web/callback`;
-    expect(state).toMatch(/^[0-9a-f]{64}$/);
+    // nonce, expiry and MAC in hex: what WeChat accepts (a-zA-Z0-9, at most 128 bytes).
+    expect(state).toMatch(/^[0-9a-f]{76}$/);
     expect(res.headers.location).toBe(
       `${emulator.url}/connect/oauth2/authorize?appid=${OFFICIAL.appId}&redirect_uri=${encodeURIComponent(redirectUri)}` +
         `&response_type=code&scope=snsapi_userinfo&state=${state}#wechat_redirect`,
@@ -53,7 +57,7 @@ describe('the H5 login (snsapi_userinfo) through the emulator', () => {
     const setCookie = res.headers['set-cookie'] as unknown as string[];
     expect(setCookie).toHaveLength(1);
     expect(setCookie[0]).toMatch(
-      /^wxl_oauth_state=[A-Za-z0-9_-]{43}; Max-Age=600; Path=\/wx\/web\/callback; HttpOnly; SameSite=Lax$/,
+      new RegExp(`^${STATE_COOKIE}=${state}\\.[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]{43}; Max-Age=600; Path=/; HttpOnly; SameSite=Lax$`),
     );
     const again = await startOnly();
     expect(again.state).not.toBe(state);
@@ -68,9 +72,7 @@ describe('the H5 login (snsapi_userinfo) through the emulator', () => {
     expect(page.hops.map((h) => h.status)).toEqual([302, 302, 302, 200]);
     const callback = page.hops[2]!;
     expect(callback.setCookie).toHaveLength(2);
-    expect(callback.setCookie[0]).toBe(
-      'wxl_oauth_state=; Max-Age=0; Path=/wx/web/callback; HttpOnly; SameSite=Lax',
-    );
+    expect(callback.setCookie[0]).toBe(CLEARED_STATE);
     expect(callback.setCookie[1]).toMatch(
       /^wxl_token=[\w-]+\.[\w-]+\.[\w-]+; Max-Age=604800; Path=\/; HttpOnly; SameSite=Lax$/,
     );
@@ -206,7 +208,7 @@ describe('state: refused before any call to WeChat', () => {
     const browser = new TestBrowser();
     emulator.oauthUser({ consent: 'page' });
     const consentPage = await browser.open(`${web.base}/wx/web/login`);
-    const cookie = `wxl_oauth_state=${browser.cookie('wxl_oauth_state', `${web.base}/wx/web/callback`)}`;
+    const cookie = `${STATE_COOKIE}=${browser.cookie(STATE_COOKIE, `${web.base}/wx/web/callback`)}`;
     const done = await browser.consent(consentPage, 'allow');
     expect(done.url).toBe(`${web.base}/`);
     const callbackUrl = done.hops.find((h) => h.url.includes('/wx/web/callback'))!.url;
@@ -308,9 +310,7 @@ describe('WeChat errors', () => {
     expect(emulator.callsTo('userinfo')).toHaveLength(0);
     expect(web.logins).toHaveLength(0);
     const callback = page.hops.at(-1)!;
-    expect(callback.setCookie).toEqual([
-      'wxl_oauth_state=; Max-Age=0; Path=/wx/web/callback; HttpOnly; SameSite=Lax',
-    ]);
+    expect(callback.setCookie).toEqual([CLEARED_STATE]);
   });
 
   it('a code used twice is WeChat’s own 40163: 401 WX_CODE_USED', async () => {
