@@ -25,17 +25,23 @@ const ARGS = [
  * --user-data-dir). `close()` ends it and removes the profile.
  */
 export async function launchChromium(
-  options: { viewport?: { width: number; height: number }; deviceScaleFactor?: number } = {},
+  options: {
+    viewport?: { width: number; height: number };
+    deviceScaleFactor?: number;
+    /** More command-line flags (host-resolver rules, certificate handling for a test CA). */
+    args?: string[];
+  } = {},
 ): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`);
   }
   const profile = mkdtempSync(join(tmpdir(), 'wxl-chromium-'));
+  const { args = [], ...rest } = options;
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ARGS,
-    ...options,
+    args: [...ARGS, ...args],
+    ...rest,
   });
   return {
     context,

@@ -76,7 +76,13 @@ describe('tampering', () => {
   });
 
   it('refuses states of another shape: too short, too long, upper case, the 64-hex states of 0.1', () => {
-    for (const bad of [state.slice(0, -1), `${state}0`, state.toUpperCase(), randomBytes(32).toString('hex'), '']) {
+    for (const bad of [
+      state.slice(0, -1),
+      `${state}0`,
+      state.toUpperCase(),
+      randomBytes(32).toString('hex'),
+      '',
+    ]) {
       expect(OAuthStateCodec.wellFormed(bad)).toBe(false);
       expect(c.readState(bad)).toBeUndefined();
     }
