@@ -57,7 +57,9 @@ describe('the H5 login (snsapi_userinfo) through the emulator', () => {
     const setCookie = res.headers['set-cookie'] as unknown as string[];
     expect(setCookie).toHaveLength(1);
     expect(setCookie[0]).toMatch(
-      new RegExp(`^${STATE_COOKIE}=${state}\\.[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]{43}; Max-Age=600; Path=/; HttpOnly; SameSite=Lax$`),
+      new RegExp(
+        `^${STATE_COOKIE}=${state}\\.[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]{43}; Max-Age=600; Path=/; HttpOnly; SameSite=Lax$`,
+      ),
     );
     const again = await startOnly();
     expect(again.state).not.toBe(state);
