@@ -3,6 +3,7 @@
 
 import request from 'supertest';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { MemoryStore } from '../../src/index.js';
 import { secret } from '../helpers/secret-watch.js';
 import { TestBrowser } from '../helpers/test-browser.js';
 import { MINI, OFFICIAL, startWebApp, startWebEmulator, WEBSITE } from '../helpers/web-app.js';
@@ -245,6 +246,58 @@ describe('state: refused before any call to WeChat', () => {
     expect(late.status).toBe(403);
     expect(late.body.error.code).toBe('WX_OAUTH_STATE_INVALID');
     noCodeExchange();
+  });
+
+  it('a start stores nothing; the callback stores one nonce, kept single use', async () => {
+    const store = new MemoryStore();
+    const counted = await startWebApp(emulator, { login: { store } });
+    const starts = await Promise.all(Array.from({ length: 20 }, () => startOnly(counted.base)));
+    expect(starts.every((s) => s.res.status === 302)).toBe(true);
+    expect(store.size).toBe(0);
+    const [first] = starts;
+    const denied = await request(counted.app)
+      .get(`/wx/web/callback?state=${first!.state}`)
+      .set('Cookie', first!.cookie);
+    expect(denied.status).toBe(302);
+    expect(store.size).toBe(1);
+    const again = await request(counted.app)
+      .get(`/wx/web/callback?state=${first!.state}`)
+      .set('Cookie', first!.cookie);
+    expect(again.body.error.code).toBe('WX_OAUTH_STATE_INVALID');
+    expect(store.size).toBe(1);
+  });
+
+  it('a state cookie of another web app is a mismatch, even with the same signing keys', async () => {
+    const site = await startWebApp(emulator, {
+      oauth: { appId: WEBSITE.appId, appSecret: WEBSITE.appSecret, scope: 'snsapi_login' },
+    });
+    const theirs = await startOnly(site.base);
+    const res = await request(web.app)
+      .get(`/wx/web/callback?code=abc&state=${theirs.state}`)
+      .set('Cookie', theirs.cookie.replace(`wxl_oauth_state_${WEBSITE.appId}=`, `${STATE_COOKIE}=`));
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('WX_OAUTH_STATE_MISMATCH');
+    noCodeExchange();
+  });
+
+  it('allowMissingStateCookie: the state alone is checked (signature, expiry, single use); returnTo is lost', async () => {
+    const lax = await startWebApp(emulator, { oauth: { allowMissingStateCookie: true } });
+    const started = await request(lax.base).get('/wx/web/login?returnTo=/account');
+    const state = new URL(started.headers.location as string).searchParams.get('state')!;
+    // A state of the right shape that this server did not sign: refused before WeChat.
+    const forged = await request(lax.app).get(`/wx/web/callback?code=abc&state=${'0'.repeat(76)}`);
+    expect(forged.status).toBe(403);
+    expect(forged.body.error.code).toBe('WX_OAUTH_STATE_INVALID');
+    const tampered = await request(lax.app).get(
+      `/wx/web/callback?code=abc&state=${state.slice(0, 40)}ffff${state.slice(44)}`,
+    );
+    expect(tampered.status).toBe(403);
+    expect(tampered.body.error.code).toBe('WX_OAUTH_STATE_INVALID');
+    noCodeExchange();
+    // The user refuses and the cookie was lost: back to '/', the returnTo was only in the cookie.
+    const denied = await request(lax.app).get(`/wx/web/callback?state=${state}`);
+    expect(denied.status).toBe(302);
+    expect(denied.headers.location).toBe('/?wx_login=denied');
   });
 
   it('allowMissingStateCookie: no cookie is accepted once; a wrong cookie never is', async () => {
