@@ -2,6 +2,7 @@
 // token cookie and its attributes, requireWxSession() and logout with it, one user across the
 // mini program and the web through unionid, JSON delivery, two wxOAuth() on one wxLogin().
 
+import { inspect } from 'node:util';
 import express from 'express';
 import request from 'supertest';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -330,6 +331,29 @@ describe('options', () => {
       message_ = (err as Error).message;
     }
     expect(message_).not.toContain(OFFICIAL.appSecret);
+  });
+
+  it('never prints the web app’s appSecret: util.inspect (showHidden, depth 10) or JSON of anything reachable', () => {
+    const own = new WxAuth({ appId: MINI.appId, appSecret: MINI.appSecret, tokenSecret: TOKEN_SECRET });
+    const middleware = wxOAuth({ ...valid, auth: own });
+    const deep = { showHidden: true, depth: 10 };
+    const texts = [
+      inspect(middleware),
+      inspect(middleware, deep),
+      inspect(middleware.oauth, { ...deep, getters: true }),
+      inspect(middleware.oauth.config, deep),
+      inspect(own, deep),
+      JSON.stringify({ ...middleware }),
+      JSON.stringify(middleware.oauth),
+      JSON.stringify(middleware.oauth.config),
+    ];
+    // The inspection does reach the web app's settings: only the secret is missing.
+    expect(texts[1]).toContain(OFFICIAL.appId);
+    expect(texts[1]).toContain('oauth: OAuthLogin');
+    for (const text of texts) expect(text).not.toContain(OFFICIAL.appSecret);
+    expect(Object.keys(middleware.oauth.config)).not.toContain('appSecret');
+    middleware.close();
+    own.close();
   });
 
   it('accepts prefixed names that keep their promise', () => {
