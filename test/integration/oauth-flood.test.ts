@@ -100,6 +100,8 @@ async function startApp(store: SessionStore): Promise<FloodApp> {
   });
   app.use(wx);
   const server = createServer(app);
+  // The HTTP clients' pooled connections sit idle through minutes of direct calls: keep them open.
+  server.keepAliveTimeout = 900_000;
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
