@@ -56,7 +56,7 @@ export function checkCookiePrefix(
  * Every wxOAuth() that delivers cookies for one wxLogin() must use the same cookie.
  *
  * @example
- * registerTokenCookie(wx.auth, { name: 'wxl_token', secure: true, domain: undefined });
+ * registerTokenCookie(wx.auth, { name: '__Host-wxl_token', secure: true, domain: undefined });
  */
 export function registerTokenCookie(auth: WxAuth, settings: TokenCookieSettings): void {
   const existing = registry.get(auth);
@@ -77,7 +77,7 @@ export function registerTokenCookie(auth: WxAuth, settings: TokenCookieSettings)
  * The token cookie registered on `auth`, if a wxOAuth() delivers tokens by cookie.
  *
  * @example
- * tokenCookieOf(wx.auth)?.name; // 'wxl_token'
+ * tokenCookieOf(wx.auth)?.name; // '__Host-wxl_token'
  */
 export function tokenCookieOf(auth: WxAuth): TokenCookieSettings | undefined {
   return registry.get(auth);
@@ -88,7 +88,7 @@ export function tokenCookieOf(auth: WxAuth): TokenCookieSettings | undefined {
  * specific first). Surrounding double quotes are removed; nothing is URL-decoded.
  *
  * @example
- * cookieValues(req, 'wxl_token'); // ['eyJhbGciOi...']
+ * cookieValues(req, '__Host-wxl_token'); // ['eyJhbGciOi...']
  */
 export function cookieValues(req: IncomingMessage, name: string): string[] {
   const header = req.headers.cookie;
@@ -128,7 +128,7 @@ export function readTokenCookie(req: IncomingMessage, auth: WxAuth): string | un
  * WeChat back to us, never on cross-site subrequests or POSTs).
  *
  * @example
- * serializeCookie('wxl_token', token, { maxAgeSeconds: 604800, path: '/', secure: true });
+ * serializeCookie('__Host-wxl_token', token, { maxAgeSeconds: 604800, path: '/', secure: true });
  */
 export function serializeCookie(name: string, value: string, attributes: CookieAttributes): string {
   let cookie = `${name}=${value}; Max-Age=${attributes.maxAgeSeconds}; Path=${attributes.path}`;
