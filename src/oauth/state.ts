@@ -2,6 +2,7 @@
 // WeChat, a signed cookie binding it (and returnTo) to the browser, single use claimed at the callback.
 
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { CLOCK_TOLERANCE_SECONDS } from '../constants.js';
 import { callStore } from '../core/store-call.js';
 import type { WxLogger } from '../logger.js';
@@ -22,6 +23,15 @@ const EXPIRY_HEX = 12;
 const MAX_COOKIE_LENGTH = 1024;
 /** A claimed nonce outlives its state by the clock skew tolerated between instances. */
 const CLAIM_MARGIN_MS = CLOCK_TOLERANCE_SECONDS * 1000;
+/** The most nonces kept beside an in-process store (about 150 bytes each). */
+const LOCAL_CLAIMS = 100_000;
+/**
+ * Claimed nonces of in-process stores (`shared: false`, like MemoryStore), one pool per store:
+ * there, single use needs no shared record, and a pool of its own keeps a flood of scripted
+ * callbacks from evicting sessions out of the store's LRU. Evicting an old nonce here only lets a
+ * callback whose code WeChat already took (40163) through the state check.
+ */
+const localClaims = new WeakMap<SessionStore, LRUCache<string, true>>();
 
 /** What the start of a login hands out: the state for WeChat's URL, the value for the state cookie. */
 export interface IssuedState {
@@ -133,7 +143,9 @@ export class OAuthStateCodec {
 /**
  * Single use of states, claimed when a callback arrives: one atomic `add` of the nonce, kept until
  * the state has expired everywhere. Store key, for operators:
- * `<prefix><mini-program appId>:oauth-nonce:<web appId>:<nonce>`, value `1`.
+ * `<prefix><mini-program appId>:oauth-nonce:<web appId>:<nonce>`, value `1`. A store that says it
+ * lives in this process (`shared: false`, like MemoryStore) is not written: the nonces go to a
+ * bounded pool of their own beside it, never competing with sessions for its entries.
  *
  * @example
  * const nonces = new OAuthNonces({ store, namespace: 'wxMini', webAppId: 'wxWeb' });
@@ -162,6 +174,17 @@ export class OAuthNonces {
   async claim(state: SignedState): Promise<boolean> {
     // An instance whose clock runs behind still accepts the state a little longer: outlive that.
     const ttlMs = Math.max(1, state.expiresAt - this.#clock()) + CLAIM_MARGIN_MS;
+    if (this.#store.shared === false) {
+      let pool = localClaims.get(this.#store);
+      if (!pool) {
+        pool = new LRUCache<string, true>({ max: LOCAL_CLAIMS, ttlAutopurge: false, allowStale: false });
+        localClaims.set(this.#store, pool);
+      }
+      const key = this.#prefix + state.nonce;
+      if (pool.has(key)) return false;
+      pool.set(key, true, { ttl: ttlMs });
+      return true;
+    }
     return callStore(this.#logger, 'claim oauth state', () =>
       this.#store.add(this.#prefix + state.nonce, 1, ttlMs),
     );

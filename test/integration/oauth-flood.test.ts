@@ -190,6 +190,28 @@ async function flood(target: FloodApp): Promise<Record<string, number>> {
   return outcomes;
 }
 
+/**
+ * `count` scripted start + callback pairs: a client that keeps its own cookie and answers the
+ * callback itself without a code (the user's "deny", which uses the state up all the same). The
+ * first one is replayed once (403). Returns the last state.
+ */
+async function pairs(target: FloodApp, count: number): Promise<string> {
+  let state = '';
+  for (let i = 0; i < count; i++) {
+    const start = await direct(target.app, '/wx/web/login');
+    state = new URL(start.location).searchParams.get('state')!;
+    const cookie = start.setCookie[0]!.split(';')[0]!;
+    const back = await direct(target.app, `/wx/web/callback?state=${state}`, cookie);
+    expect(back.status).toBe(302);
+    expect(back.location).toBe('/?wx_login=denied');
+    if (i === 0) {
+      const replay = await direct(target.app, `/wx/web/callback?state=${state}`, cookie);
+      expect(replay.status).toBe(403);
+    }
+  }
+  return state;
+}
+
 /** What each run measured, printed at the end for SECURITY.md. */
 const figures: Record<string, unknown>[] = [];
 afterAll(() => {
@@ -295,27 +317,14 @@ describe(`${STARTS.toLocaleString('en')} anonymous OAuth starts`, () => {
       }
     }, 900_000);
 
-    it('what remains: a scripted start + callback pair writes one nonce record, expiring with its state', async () => {
+    it('a shared store: a scripted start + callback pair writes one nonce record, expiring with its state', async () => {
       if (client.status !== 'ready') await once(client, 'ready');
       const app = await startApp(new RedisStore({ client, prefix }));
       const PAIRS = 1_000;
       try {
         const before = await keyCount();
-        let lastNonceKey = '';
-        for (let i = 0; i < PAIRS; i++) {
-          const start = await direct(app.app, '/wx/web/login');
-          const state = new URL(start.location).searchParams.get('state')!;
-          const cookie = start.setCookie[0]!.split(';')[0]!;
-          // A callback without a code is the user's "deny": the state is used up all the same.
-          const back = await direct(app.app, `/wx/web/callback?state=${state}`, cookie);
-          expect(back.status).toBe(302);
-          expect(back.location).toBe('/?wx_login=denied');
-          lastNonceKey = `${prefix}${MINI.appId}:oauth-nonce:${OFFICIAL.appId}:${state.slice(0, 32)}`;
-          if (i === 0) {
-            const replay = await direct(app.app, `/wx/web/callback?state=${state}`, cookie);
-            expect(replay.status).toBe(403);
-          }
-        }
+        const last = await pairs(app, PAIRS);
+        const lastNonceKey = `${prefix}${MINI.appId}:oauth-nonce:${OFFICIAL.appId}:${last.slice(0, 32)}`;
         expect(await keyCount()).toBe(before + PAIRS);
         // The default stateTtlSeconds (600 s) plus the 30 s of clock skew allowed between instances.
         const pttl = await client.pttl(lastNonceKey);
@@ -335,3 +344,24 @@ describe(`${STARTS.toLocaleString('en')} anonymous OAuth starts`, () => {
     }, 300_000);
   });
 });
+
+it('MemoryStore: scripted start + callback pairs keep their nonces beside the store, never evicting sessions', async () => {
+  // A store just big enough for the 50 sessions (150 entries): one nonce record each would evict them.
+  const store = new MemoryStore({ max: 200 });
+  const app = await startApp(store);
+  try {
+    const tokens = await logIn(app.base);
+    const before = store.size;
+    await pairs(app, 2_000);
+    expect(store.size).toBe(before);
+    expect(await alive(app.base, tokens)).toBe(SESSIONS);
+    figures.push({
+      store: 'MemoryStore({ max: 200 })',
+      startCallbackPairs: 2_000,
+      sizeBefore: before,
+      sizeAfter: store.size,
+    });
+  } finally {
+    await app.close();
+  }
+}, 300_000);

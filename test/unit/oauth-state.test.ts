@@ -176,9 +176,16 @@ describe('single use at the callback', () => {
     const signed = c.readState(c.issue('/').state)!;
     expect(await nonces.claim(signed)).toBe(true);
     expect(await nonces.claim(signed)).toBe(false);
-    expect(store.size).toBe(1);
+    // Another OAuthNonces on the same store (a second wxOAuth of the web app) sees the claim too.
+    const twin = new OAuthNonces({ store, namespace: 'wxMini', webAppId: 'wxWebApp' });
+    expect(await twin.claim(signed)).toBe(false);
     // Another flow's nonce is its own.
     expect(await nonces.claim(c.readState(c.issue('/').state)!)).toBe(true);
+    // An in-process store is not written: its entries are the sessions'.
+    expect(store.size).toBe(0);
+    // Another in-process store is another pool.
+    const other = new OAuthNonces({ store: new MemoryStore(), namespace: 'wxMini', webAppId: 'wxWebApp' });
+    expect(await other.claim(signed)).toBe(true);
   });
 
   describe('RedisStore', () => {
