@@ -29,11 +29,34 @@ const TOKEN_VALUE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const registry = new WeakMap<WxAuth, TokenCookieSettings>();
 
 /**
+ * Refuses (as an option error) a cookie name whose prefix the browser would not honour: a
+ * `__Host-` name needs Secure, no Domain and Path=/ (we always use `/`), a `__Secure-` name needs
+ * Secure. Browsers match the prefixes case-insensitively, so this does too.
+ *
+ * @example
+ * checkCookiePrefix('cookie.name', '__Host-sid', { secure: true, domain: undefined }); // fine
+ * checkCookiePrefix('cookie.name', '__Host-sid', { secure: true, domain: 'example.com' }); // throws
+ */
+export function checkCookiePrefix(
+  option: string,
+  name: string,
+  attributes: { secure: boolean; domain: string | undefined },
+): void {
+  const lower = name.toLowerCase();
+  if (lower.startsWith('__host-') && (!attributes.secure || attributes.domain !== undefined)) {
+    failOption(option, 'starts with "__Host-", which browsers accept only with secure: true and no domain');
+  }
+  if (lower.startsWith('__secure-') && !attributes.secure) {
+    failOption(option, 'starts with "__Secure-", which browsers accept only with secure: true');
+  }
+}
+
+/**
  * Makes `auth` accept its token from this cookie when a request has no Authorization header.
  * Every wxOAuth() that delivers cookies for one wxLogin() must use the same cookie.
  *
  * @example
- * registerTokenCookie(wx.auth, { name: 'wxl_token', secure: true, domain: undefined });
+ * registerTokenCookie(wx.auth, { name: '__Host-wxl_token', secure: true, domain: undefined });
  */
 export function registerTokenCookie(auth: WxAuth, settings: TokenCookieSettings): void {
   const existing = registry.get(auth);
@@ -54,7 +77,7 @@ export function registerTokenCookie(auth: WxAuth, settings: TokenCookieSettings)
  * The token cookie registered on `auth`, if a wxOAuth() delivers tokens by cookie.
  *
  * @example
- * tokenCookieOf(wx.auth)?.name; // 'wxl_token'
+ * tokenCookieOf(wx.auth)?.name; // '__Host-wxl_token'
  */
 export function tokenCookieOf(auth: WxAuth): TokenCookieSettings | undefined {
   return registry.get(auth);
@@ -65,7 +88,7 @@ export function tokenCookieOf(auth: WxAuth): TokenCookieSettings | undefined {
  * specific first). Surrounding double quotes are removed; nothing is URL-decoded.
  *
  * @example
- * cookieValues(req, 'wxl_token'); // ['eyJhbGciOi...']
+ * cookieValues(req, '__Host-wxl_token'); // ['eyJhbGciOi...']
  */
 export function cookieValues(req: IncomingMessage, name: string): string[] {
   const header = req.headers.cookie;
@@ -105,7 +128,7 @@ export function readTokenCookie(req: IncomingMessage, auth: WxAuth): string | un
  * WeChat back to us, never on cross-site subrequests or POSTs).
  *
  * @example
- * serializeCookie('wxl_token', token, { maxAgeSeconds: 604800, path: '/', secure: true });
+ * serializeCookie('__Host-wxl_token', token, { maxAgeSeconds: 604800, path: '/', secure: true });
  */
 export function serializeCookie(name: string, value: string, attributes: CookieAttributes): string {
   let cookie = `${name}=${value}; Max-Age=${attributes.maxAgeSeconds}; Path=${attributes.path}`;

@@ -1,7 +1,7 @@
 // wxOAuth(): the Express middleware of WeChat web login (official-account H5 pages, website QR
-// login). GET start redirects to WeChat with a fresh state; GET callback logs the user in.
+// login). GET start redirects to WeChat with a signed state, storing nothing; GET callback logs in.
 
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { WxAuth } from '../core/wx-auth.js';
 import { isWxLoginError, WxLoginError } from '../errors.js';
@@ -13,6 +13,7 @@ import { mountedLoginOf } from './mounted-login.js';
 import { enterLogin } from './request-context.js';
 import {
   COOKIE_NAME,
+  checkCookiePrefix,
   cookieValues,
   registerTokenCookie,
   serializeCookie,
@@ -30,7 +31,11 @@ export interface WxOAuthRoutes {
 }
 
 export interface WxOAuthCookieOptions {
-  /** The token cookie's name. Defaults to `'wxl_token'`. */
+  /**
+   * The token cookie's name. Defaults to `'__Host-wxl_token'` when `secure` and no `domain` (the
+   * browser then refuses the cookie from anywhere but this host, over https, with Path=/), else
+   * `'wxl_token'`. A `__Host-` name needs `secure` and no `domain`, a `__Secure-` name `secure`.
+   */
   name?: string;
   /** Defaults to `true`. Turn off only for plain-http development. */
   secure?: boolean;
@@ -69,8 +74,8 @@ export type WxOAuthMiddleware = RequestHandler & {
   close(): void;
 };
 
-/** Holds the state's HMAC from start to callback; sent back only to the callback path. */
-const STATE_COOKIE = 'wxl_oauth_state';
+/** Cookie names starting so are the state cookies' (one per web app): never the token cookie's. */
+const STATE_COOKIE_PREFIX = 'wxl_oauth_state';
 const DOMAIN = /^\.?[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/;
 
 /**
@@ -99,6 +104,7 @@ export function wxOAuth(options: WxOAuthOptions): WxOAuthMiddleware {
   const settings = parseCookie(cookie);
   const routes = parseRoutes(routeOptions);
   const web = new OAuthLogin(login.port, webOptions);
+  const stateCookieName = stateCookieNameFor(web.config.appId, settings.secure);
   const { logger, tokenTtl } = login.port;
   if (!web.config.callbackPath.endsWith(routes.callback)) {
     log(
@@ -109,13 +115,10 @@ export function wxOAuth(options: WxOAuthOptions): WxOAuthMiddleware {
     );
   }
   if (deliver === 'cookie') registerTokenCookie(auth, settings);
+  // Host-only and Path=/, as `__Host-` requires (a sibling subdomain cannot toss one in). It reaches
+  // the app's other routes too, which only carry an HttpOnly, signed value for at most stateTtlSeconds.
   const stateCookie = (value: string, maxAgeSeconds: number) =>
-    serializeCookie(STATE_COOKIE, value, {
-      maxAgeSeconds,
-      path: web.config.callbackPath,
-      secure: settings.secure,
-      domain: settings.domain,
-    });
+    serializeCookie(stateCookieName, value, { maxAgeSeconds, path: '/', secure: settings.secure });
 
   const start = async (req: Request, res: Response) => {
     const returnTo = new URLSearchParams(queryOf(req)).getAll('returnTo');
@@ -147,7 +150,7 @@ export function wxOAuth(options: WxOAuthOptions): WxOAuthMiddleware {
         {
           state: single(query, 'state'),
           code: single(query, 'code'),
-          binding: cookieValues(req, STATE_COOKIE)[0],
+          binding: cookieValues(req, stateCookieName)[0],
         },
         req,
       );
@@ -219,17 +222,34 @@ export function wxOAuth(options: WxOAuthOptions): WxOAuthMiddleware {
 
 function parseCookie(cookie: WxOAuthCookieOptions): TokenCookieSettings {
   if (typeof cookie !== 'object' || cookie === null) fail('cookie', 'must be an object');
-  const name = cookie.name ?? 'wxl_token';
-  if (typeof name !== 'string' || !COOKIE_NAME.test(name) || name === STATE_COOKIE) {
-    fail('cookie.name', "must be a cookie name (letters, digits and !#$%&'*+-.^_`|~)");
-  }
   const secure = cookie.secure ?? true;
   if (typeof secure !== 'boolean') fail('cookie.secure', 'must be a boolean');
   const domain = cookie.domain;
   if (domain !== undefined && (typeof domain !== 'string' || !DOMAIN.test(domain))) {
     fail('cookie.domain', 'must be a domain name such as "example.com"');
   }
+  // Over plain http (development) or with a domain, `__Host-` cannot be used: the plain name then.
+  const name = cookie.name ?? (secure && domain === undefined ? '__Host-wxl_token' : 'wxl_token');
+  if (
+    typeof name !== 'string' ||
+    !COOKIE_NAME.test(name) ||
+    name.replace(/^__(Host|Secure)-/i, '').startsWith(STATE_COOKIE_PREFIX)
+  ) {
+    fail('cookie.name', "must be a cookie name (letters, digits and !#$%&'*+-.^_`|~), not wxl_oauth_state…");
+  }
+  checkCookiePrefix('cookie.name', name, { secure, domain });
   return { name, secure, domain };
+}
+
+/**
+ * The state cookie of one web app: `__Host-wxl_oauth_state_<web appId>` over https (plain http,
+ * in development, cannot use the prefix). One per web app, since every one has Path=/.
+ */
+function stateCookieNameFor(webAppId: string, secure: boolean): string {
+  const id = /^[A-Za-z0-9_-]{1,64}$/.test(webAppId)
+    ? webAppId
+    : createHash('sha256').update(webAppId).digest('hex').slice(0, 16);
+  return `${secure ? '__Host-' : ''}${STATE_COOKIE_PREFIX}_${id}`;
 }
 
 function parseRoutes(options: WxOAuthRoutes | undefined): Required<WxOAuthRoutes> {

@@ -1,6 +1,6 @@
 // OAuthLogin: the framework-free web login through WeChat OAuth of one official account or
-// website app. Start: a fresh state and WeChat's authorize URL. Callback: state checks, code
-// exchange, profile, and a session through the core's port.
+// website app. Start: a signed state (nothing stored) and WeChat's authorize URL. Callback: state
+// checks, single use claimed, code exchange, profile, and a session through the core's port.
 
 import { CODE_PATTERN } from '../constants.js';
 import type { AuthPort } from '../core/auth-port.js';
@@ -15,14 +15,17 @@ import {
 } from '../wechat/oauth-client.js';
 import { type OAuthConfig, type OAuthOptions, parseOAuthOptions } from './options.js';
 import { safeReturnPath } from './return-to.js';
-import { BINDING_INFO, OAuthStates } from './state.js';
+import { OAuthNonces, OAuthStateCodec, STATE_KEY_INFO } from './state.js';
 
 /** Where to send the browser to start a login, and what the browser must keep meanwhile. */
 export interface OAuthStart {
   /** WeChat's authorize (or QR) page, parameters in the order WeChat checks, `#wechat_redirect` last. */
   url: string;
   state: string;
-  /** For the state cookie: proves at the callback that this browser started the flow. */
+  /**
+   * The state cookie's value: the state and `returnTo`, signed. Proves at the callback that this
+   * browser started the flow; nothing about the flow is stored on the server until then.
+   */
   binding: string;
   /** The same-origin path to go to afterwards (`'/'` when none or an unsafe one was asked for). */
   returnTo: string;
@@ -48,6 +51,9 @@ export interface OAuthCallback {
 /** /sns/userinfo's answers for a user access_token that a refresh may revive. */
 const USER_TOKEN_STALE = new Set([40001, 42001, 42003]);
 
+/** The validated OAuth options without the appSecret (kept only inside the WeChat client). */
+export type OAuthSettings = Readonly<Omit<OAuthConfig, 'appSecret'>>;
+
 /**
  * Web login through WeChat OAuth, sharing the sessions and tokens of a `WxAuth` (through its
  * port): web users get what mini-program users get, and `requireWxSession()` accepts both.
@@ -58,29 +64,31 @@ const USER_TOKEN_STALE = new Set([40001, 42001, 42003]);
  * const outcome = await web.complete({ state, code, binding });  // { kind: 'login', result: { token, ... }, returnTo }
  */
 export class OAuthLogin {
-  readonly config: OAuthConfig;
+  readonly config: OAuthSettings;
   readonly #port: AuthPort;
-  readonly #states: OAuthStates;
+  readonly #codec: OAuthStateCodec;
+  readonly #nonces: OAuthNonces;
   readonly #oauth: WeChatOAuthClient;
 
   constructor(port: AuthPort, options: OAuthOptions) {
     this.#port = port;
-    this.config = parseOAuthOptions(options, port.wechat.apiBaseUrl);
+    const config = parseOAuthOptions(options, port.wechat.apiBaseUrl);
+    // A spread copies enumerable properties only: the (non-enumerable) appSecret stays behind, so
+    // not even util.inspect(..., { showHidden: true }) of this public object can print it.
+    this.config = Object.freeze({ ...config });
     const { store, logger } = port;
     const { timeoutMs, retries, retryDelayMs } = port.wechat;
-    const { proxy, httpAgent, httpsAgent } = this.config;
-    this.#states = new OAuthStates({
-      store,
-      namespace: port.appId,
-      webAppId: this.config.appId,
-      keys: port.deriveKeys(BINDING_INFO),
-      ttlMs: this.config.stateTtlSeconds * 1000,
-      logger,
+    const { proxy, httpAgent, httpsAgent } = config;
+    this.#codec = new OAuthStateCodec({
+      webAppId: config.appId,
+      keys: port.deriveKeys(STATE_KEY_INFO),
+      ttlMs: config.stateTtlSeconds * 1000,
     });
+    this.#nonces = new OAuthNonces({ store, namespace: port.appId, webAppId: config.appId, logger });
     this.#oauth = new WeChatOAuthClient({
-      appId: this.config.appId,
-      appSecret: this.config.appSecret,
-      baseUrl: this.config.apiBaseUrl,
+      appId: config.appId,
+      appSecret: config.appSecret,
+      baseUrl: config.apiBaseUrl,
       timeoutMs,
       retries,
       retryDelayMs,
@@ -92,11 +100,14 @@ export class OAuthLogin {
     });
   }
 
-  /** Starts a login: stores a fresh single-use state and builds WeChat's URL. */
+  /**
+   * Starts a login: a fresh signed state and WeChat's URL. Stores nothing, so anonymous starts
+   * cost the server nothing lasting. `returnTo` longer than 512 bytes or unsafe becomes `'/'`.
+   */
   async begin(returnTo: unknown): Promise<OAuthStart> {
     const safe = safeReturnPath(returnTo) ?? '/';
-    const { state, binding } = await this.#states.issue({ returnTo: safe });
-    return { url: this.authorizeUrl(state), state, binding, returnTo: safe };
+    const { state, cookie } = this.#codec.issue(safe);
+    return { url: this.authorizeUrl(state), state, binding: cookie, returnTo: safe };
   }
 
   /** WeChat's authorize URL for `state`, exactly as WeChat wants it (it checks the order). */
@@ -111,8 +122,9 @@ export class OAuthLogin {
   }
 
   /**
-   * Finishes a login. The state is checked (present, well formed, bound to this browser) and used
-   * up before WeChat is called at all; then the code is exchanged, the profile fetched for
+   * Finishes a login. The state is checked (present, well formed, bound to this browser by the
+   * signed cookie, signed for this web app, unexpired) and its nonce claimed once in the store,
+   * before WeChat is called at all; then the code is exchanged, the profile fetched for
    * `snsapi_userinfo`/`snsapi_login`, and a session created as for the mini program.
    * Throws WX_OAUTH_STATE_MISSING (400), WX_OAUTH_STATE_INVALID / WX_OAUTH_STATE_MISMATCH (403),
    * WX_INVALID_REQUEST, or the WeChat errors (WX_CODE_INVALID, WX_CODE_USED, WX_OAUTH_SCOPE_INSUFFICIENT, ...).
@@ -122,9 +134,11 @@ export class OAuthLogin {
     if (state === undefined || state === '') {
       throw this.#refuse('WX_OAUTH_STATE_MISSING', 'the callback has no state; start the login again');
     }
-    if (!OAuthStates.wellFormed(state)) {
+    if (!OAuthStateCodec.wellFormed(state)) {
       throw this.#refuse('WX_OAUTH_STATE_INVALID', 'the login state is unknown, expired or already used');
     }
+    // Without the cookie (allowMissingStateCookie), the state alone is checked and returnTo is lost.
+    let returnTo = '/';
     if (binding === undefined) {
       if (!this.config.allowMissingStateCookie) {
         throw this.#refuse(
@@ -133,24 +147,32 @@ export class OAuthLogin {
         );
       }
       log(this.#port.logger, 'info', { appId: this.config.appId }, 'web login without state cookie');
-    } else if (!this.#states.bindingMatches(state, binding)) {
-      throw this.#refuse('WX_OAUTH_STATE_MISMATCH', 'this browser did not start the login; start it again');
+    } else {
+      const bound = this.#codec.readCookie(binding, state);
+      if (!bound) {
+        throw this.#refuse('WX_OAUTH_STATE_MISMATCH', 'this browser did not start the login; start it again');
+      }
+      returnTo = bound.returnTo;
+    }
+    const signed = this.#codec.readState(state);
+    if (!signed || this.#codec.expired(signed.expiresAt)) {
+      throw this.#refuse('WX_OAUTH_STATE_INVALID', 'the login state is unknown, expired or already used');
     }
     if (code !== undefined && !CODE_PATTERN.test(code)) {
       throw new WxLoginError('WX_INVALID_REQUEST', '"code" must be 1-128 visible ASCII characters');
     }
-    const entry = await this.#states.consume(state);
-    if (!entry) {
+    // The first write of the whole flow, for a state signed here minutes ago and not yet expired.
+    if (!(await this.#nonces.claim(signed))) {
       throw this.#refuse('WX_OAUTH_STATE_INVALID', 'the login state is unknown, expired or already used');
     }
     // WeChat redirects with the state alone when the user refuses.
-    if (code === undefined) return { kind: 'denied', returnTo: entry.returnTo };
+    if (code === undefined) return { kind: 'denied', returnTo };
 
     const grant = await this.#oauth.exchangeCode(code);
     if (grant.snapshotUser) {
       // A virtual openid/unionid: no session, no onLogin, nothing linked to a real user.
       log(this.#port.logger, 'info', { appId: this.config.appId }, 'web login refused: snapshot-mode user');
-      return { kind: 'snapshot', returnTo: entry.returnTo };
+      return { kind: 'snapshot', returnTo };
     }
     let tokens: OAuthUserTokens = grant;
     let profile: WeChatUserInfo | undefined;
@@ -172,7 +194,7 @@ export class OAuthLogin {
       },
       request,
     );
-    return { kind: 'login', result, returnTo: entry.returnTo };
+    return { kind: 'login', result, returnTo };
   }
 
   /**

@@ -1,7 +1,8 @@
 // Where a web login may send the browser afterwards: only a path of this site, never another
 // origin, however the attacker spells it (`//evil`, `/\evil`, `/%2F%2Fevil`, a tab, a scheme).
 
-const MAX_LENGTH = 2048;
+/** Bytes (the answer is ASCII): returnTo travels in the signed state cookie, so it stays small. */
+const MAX_LENGTH = 512;
 const BASE = 'http://return-to.invalid';
 
 function looksLocal(path: string): boolean {
@@ -27,7 +28,8 @@ function hasControlCharacter(text: string): boolean {
  * The same-origin path to redirect to, or `undefined` when `value` is not one. `value` is the
  * query parameter as decoded once; it must also stay local when decoded a second time, since some
  * proxies and frameworks decode again. The answer is normalized (dot segments resolved,
- * non-ASCII percent-encoded), so what is checked is exactly what is sent in `Location`.
+ * non-ASCII percent-encoded), so what is checked is exactly what is sent in `Location`. At most
+ * 512 characters, before and after normalizing; a longer one is refused like an unsafe one.
  *
  * @example
  * safeReturnPath('/orders?id=7'); // '/orders?id=7'

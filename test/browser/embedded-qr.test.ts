@@ -3,8 +3,8 @@
 // the top window to returnTo, its one script allowed by the CSP nonce.
 
 import type { BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/chromium.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasChromium, launchChromium } from '../helpers/chromium.js';
 import { startWebApp, startWebEmulator, WEBSITE } from '../helpers/web-app.js';
 
 const emulator = await startWebEmulator();
@@ -33,29 +33,32 @@ const web = await startWebApp(emulator, {
 let context: BrowserContext;
 let closeBrowser: () => Promise<void> = async () => undefined;
 
-beforeAll(async () => {
-  ({ context, close: closeBrowser } = await launchChromium());
-}, 60_000);
+// Skipped, and reported by the test run, on a machine without a browser.
+describe.skipIf(!hasChromium)('embedded-qr in Chromium', () => {
+  beforeAll(async () => {
+    ({ context, close: closeBrowser } = await launchChromium());
+  }, 60_000);
 
-afterAll(() => closeBrowser());
+  afterAll(() => closeBrowser());
 
-it('takes the whole window to returnTo, logged in, when the callback runs inside the QR iframe', async () => {
-  emulator.oauthUser({ nickname: 'Framed', consent: 'page' });
-  const page = await context.newPage();
-  const blocked: string[] = [];
-  page.on('console', (msg) => {
-    if (/Content Security Policy|Unsafe attempt/i.test(msg.text())) blocked.push(msg.text());
-  });
-  await page.goto(`${web.base}/qr`);
-  const frame = page.frameLocator('#qr');
-  await expect.poll(() => frame.locator('#scope').textContent()).toBe('snsapi_login');
-  await Promise.all([page.waitForURL(`${web.base}/account`), frame.locator('#allow').click()]);
+  it('takes the whole window to returnTo, logged in, when the callback runs inside the QR iframe', async () => {
+    emulator.oauthUser({ nickname: 'Framed', consent: 'page' });
+    const page = await context.newPage();
+    const blocked: string[] = [];
+    page.on('console', (msg) => {
+      if (/Content Security Policy|Unsafe attempt/i.test(msg.text())) blocked.push(msg.text());
+    });
+    await page.goto(`${web.base}/qr`);
+    const frame = page.frameLocator('#qr');
+    await expect.poll(() => frame.locator('#scope').textContent()).toBe('snsapi_login');
+    await Promise.all([page.waitForURL(`${web.base}/account`), frame.locator('#allow').click()]);
 
-  expect(await page.locator('#openid').textContent()).toMatch(/^o/);
-  expect(page.frames()).toHaveLength(1); // the top window moved: no iframe left
-  expect(blocked).toEqual([]);
-  const cookies = await context.cookies(web.base);
-  expect(cookies.find((c) => c.name === 'wxl_token')).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
-  expect(web.logins).toHaveLength(1);
-  await page.close();
-}, 60_000);
+    expect(await page.locator('#openid').textContent()).toMatch(/^o/);
+    expect(page.frames()).toHaveLength(1); // the top window moved: no iframe left
+    expect(blocked).toEqual([]);
+    const cookies = await context.cookies(web.base);
+    expect(cookies.find((c) => c.name === 'wxl_token')).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+    expect(web.logins).toHaveLength(1);
+    await page.close();
+  }, 60_000);
+});

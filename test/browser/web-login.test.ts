@@ -1,5 +1,6 @@
-// The web login in a real browser: headless Chromium, driven by playwright-core, opens the
-// app's start URL, presses "Allow" on the emulator's authorize page and lands logged in.
+// The web login in a real browser: Debian's headless Chromium, driven by playwright-core, opens the
+// app's start URL, presses "Allow" on the emulator's authorize page and lands logged in, with the
+// __Host- cookies Chromium keeps on loopback (a secure context even over plain http).
 
 import { mkdir } from 'node:fs/promises';
 import type { BrowserContext } from 'playwright-core';
@@ -8,8 +9,10 @@ import { hasChromium, launchChromium } from '../helpers/chromium.js';
 import { startWebApp, startWebEmulator } from '../helpers/web-app.js';
 
 const emulator = await startWebEmulator();
-// Both servers are on 127.0.0.1 over plain http: the cookies cannot be Secure here.
-const web = await startWebApp(emulator, { oauth: { cookie: { secure: false } } });
+// Both servers are on 127.0.0.1 over plain http, which Chromium treats as secure for cookies: so
+// the default (secure, no domain) runs here, with its __Host- names.
+const web = await startWebApp(emulator, { oauth: { cookie: {} } });
+const STATE_COOKIE = '__Host-wxl_oauth_state_wx_official_acct_1';
 
 let context: BrowserContext;
 let closeBrowser: () => Promise<void> = async () => undefined;
@@ -29,6 +32,20 @@ describe.skipIf(!hasChromium)('web login in Chromium', () => {
 
     // On "open.weixin.qq.com": the app and the scope it asks for, and the two buttons.
     expect(page.url()).toMatch(new RegExp(`^${emulator.url}/connect/oauth2/authorize\\?appid=`));
+    // Chromium kept the state cookie as __Host- requires: host-only, Secure, Path=/.
+    const pending = await context.cookies(web.base);
+    expect(pending.find((c) => c.name === STATE_COOKIE)).toMatchObject({
+      domain: '127.0.0.1',
+      path: '/',
+      secure: true,
+      httpOnly: true,
+      sameSite: 'Lax',
+    });
+    // Path=/ sends it to the app's other pages meanwhile: they are not disturbed by it.
+    const other = await context.newPage();
+    await other.goto(`${web.base}/account`);
+    expect(await other.locator('#anonymous').textContent()).toBe('not logged in');
+    await other.close();
     await expect.poll(() => page.locator('#scope').textContent()).toBe('snsapi_userinfo');
     const openidOnWeChat = await page.locator('#openid').textContent();
     await Promise.all([page.waitForURL(`${web.base}/account`), page.locator('#allow').click()]);
@@ -36,9 +53,15 @@ describe.skipIf(!hasChromium)('web login in Chromium', () => {
     const shown = await page.locator('#openid').textContent();
     expect(shown).toBe(openidOnWeChat);
     const cookies = await context.cookies(web.base);
-    const token = cookies.find((c) => c.name === 'wxl_token');
-    expect(token).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/', secure: false });
-    expect(cookies.some((c) => c.name === 'wxl_oauth_state')).toBe(false);
+    const token = cookies.find((c) => c.name === '__Host-wxl_token');
+    expect(token).toMatchObject({
+      httpOnly: true,
+      sameSite: 'Lax',
+      path: '/',
+      secure: true,
+      domain: '127.0.0.1',
+    });
+    expect(cookies.map((c) => c.name)).toEqual(['__Host-wxl_token']);
     // HttpOnly: the page's own scripts never see the token.
     expect(await page.evaluate('document.cookie')).not.toContain('wxl_token');
     expect(web.logins).toHaveLength(1);
@@ -47,5 +70,5 @@ describe.skipIf(!hasChromium)('web login in Chromium', () => {
     await mkdir('test-results', { recursive: true });
     await page.screenshot({ path: 'test-results/web-login.png', fullPage: true });
     await page.close();
-  }, 120_000);
+  }, 60_000);
 });

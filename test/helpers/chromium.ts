@@ -27,18 +27,24 @@ const ARGS = [
  * --user-data-dir). `close()` ends it and removes the profile.
  */
 export async function launchChromium(
-  options: { viewport?: { width: number; height: number }; deviceScaleFactor?: number } = {},
+  options: {
+    viewport?: { width: number; height: number };
+    deviceScaleFactor?: number;
+    /** More command-line flags (host-resolver rules, certificate handling for a test CA). */
+    args?: string[];
+  } = {},
 ): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
   const executablePath = services.chromium;
   if (!executablePath) {
     throw new Error('no Chromium on this machine: apt-get install chromium, or set CHROMIUM_PATH');
   }
   const profile = mkdtempSync(join(tmpdir(), 'wxl-chromium-'));
+  const { args = [], ...rest } = options;
   const context = await chromium.launchPersistentContext(profile, {
     executablePath,
     headless: true,
-    args: ARGS,
-    ...options,
+    args: [...ARGS, ...args],
+    ...rest,
   });
   return {
     context,

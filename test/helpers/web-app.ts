@@ -2,6 +2,7 @@
 // website app, and the test app listening on a real loopback port (redirect_uri is absolute).
 
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { afterAll } from 'vitest';
@@ -57,11 +58,16 @@ export async function startWebApp(
     oauth?: Partial<WxOAuthOptions>;
     login?: Partial<WxLoginOptions>;
     more?: (app: Express, wx: WxLoginMiddleware, base: string) => void;
+    /** Serve over https with this key and certificate (browser tests with `__Host-` cookies). */
+    tls?: { key: string; cert: string };
+    /** The host name in `base` (still listening on 127.0.0.1); defaults to `127.0.0.1`. */
+    hostname?: string;
   } = {},
 ): Promise<WebApp> {
-  const server = createServer();
+  const server = options.tls ? createHttpsServer(options.tls) : createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const scheme = options.tls ? 'https' : 'http';
+  const base = `${scheme}://${options.hostname ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`;
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
   server.on('close', () => server.closeAllConnections());
 

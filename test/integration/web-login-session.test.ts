@@ -2,6 +2,7 @@
 // token cookie and its attributes, requireWxSession() and logout with it, one user across the
 // mini program and the web through unionid, JSON delivery, two wxOAuth() on one wxLogin().
 
+import { inspect } from 'node:util';
 import express from 'express';
 import request from 'supertest';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -35,6 +36,7 @@ describe('returnTo', () => {
     ['/account?tab=2#top', '/account?tab=2#top'],
     ['/a/./b/../c', '/a/c'],
     ['/客户', '/%E5%AE%A2%E6%88%B7'],
+    [`/${'a'.repeat(511)}`, `/${'a'.repeat(511)}`],
   ])('keeps the local path %j as %j', async (asked, location) => {
     const { callback } = await webLogin(web.base, asked);
     expect(callback.location).toBe(location);
@@ -57,6 +59,10 @@ describe('returnTo', () => {
     '/a/../..//evil.com',
     'evil.com',
     '',
+    // Longer than 512 bytes: refused like an unsafe one (it travels in the state cookie).
+    `/${'a'.repeat(512)}`,
+    `/${'a'.repeat(2047)}`,
+    `/${'客'.repeat(100)}`,
   ])('refuses %j and goes to / instead', async (asked) => {
     const { callback } = await webLogin(web.base, asked);
     expect(callback.location).toBe('/');
@@ -76,14 +82,45 @@ describe('the token cookie', () => {
       login: { tokenTtl: 3600 },
     });
     const page = await new TestBrowser().open(`${secure.base}/wx/web/login`);
-    const login = page.hops.find((h) => h.setCookie.some((c) => c.startsWith('wxl_oauth_state=')))!;
+    const login = page.hops[0]!;
+    // The state cookie is host-only whatever the token cookie's domain: `__Host-`, Path=/, no Domain.
     expect(login.setCookie[0]).toMatch(
-      /^wxl_oauth_state=[\w-]{43}; Max-Age=600; Path=\/wx\/web\/callback; Domain=example.com; HttpOnly; Secure; SameSite=Lax$/,
+      /^__Host-wxl_oauth_state_wx_official_acct_1=[0-9a-f]{76}\.[\w-]*\.[\w-]{43}; Max-Age=600; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
     );
     const callback = page.hops.find((h) => h.url.includes('/wx/web/callback'))!;
     expect(callback.setCookie[1]).toMatch(
       /^wxl_token=[\w-]+\.[\w-]+\.[\w-]+; Max-Age=3600; Path=\/; Domain=example.com; HttpOnly; Secure; SameSite=Lax$/,
     );
+  });
+
+  it('over https without a domain: __Host-wxl_token, read by requireWxSession() and logout; a tossed plain one is not', async () => {
+    const hosted = await startWebApp(emulator, { oauth: { cookie: {} } }); // secure by default
+    const browser = new TestBrowser(); // keeps Secure cookies over plain http, unlike real browsers
+    const page = await browser.open(`${hosted.base}/wx/web/login?returnTo=/account`);
+    expect(page.text).toContain('id="openid"'); // the page itself read the __Host- cookie
+    expect(page.hops[0]?.setCookie).toEqual([
+      expect.stringMatching(
+        /^__Host-wxl_oauth_state_wx_official_acct_1=[0-9a-f]{76}\.[\w-]+\.[\w-]{43}; Max-Age=600; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
+      ),
+    ]);
+    const callback = page.hops.find((h) => h.url.includes('/wx/web/callback'))!;
+    expect(callback.setCookie).toEqual([
+      '__Host-wxl_oauth_state_wx_official_acct_1=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax',
+      expect.stringMatching(
+        /^__Host-wxl_token=[\w-]+\.[\w-]+\.[\w-]+; Max-Age=604800; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
+      ),
+    ]);
+    const token = browser.cookie('__Host-wxl_token', hosted.base)!;
+    const plain = await request(hosted.app).get('/me').set('Cookie', `wxl_token=${token}`);
+    expect(plain.status).toBe(401);
+    expect(plain.body.error.code).toBe('WX_TOKEN_MISSING');
+    const me = await request(hosted.app).get('/me').set('Cookie', `wxl_token=x; __Host-wxl_token=${token}`);
+    expect(me.status).toBe(200);
+    const out = await request(hosted.app).post('/wx/logout').set('Cookie', `__Host-wxl_token=${token}`);
+    expect(out.status).toBe(204);
+    expect(out.headers['set-cookie']).toEqual([
+      '__Host-wxl_token=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax',
+    ]);
   });
 
   it('takes another name', async () => {
@@ -207,7 +244,7 @@ describe('deliver: json', () => {
       'user',
     ]);
     expect(page.hops.at(-1)?.setCookie).toEqual([
-      'wxl_oauth_state=; Max-Age=0; Path=/wx/web/callback; HttpOnly; SameSite=Lax',
+      `wxl_oauth_state_${OFFICIAL.appId}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax`,
     ]);
     const me = await request(json.app).get('/me').set('Authorization', `Bearer ${body.token}`);
     expect(me.body.openid).toBe(body.openid);
@@ -273,6 +310,12 @@ describe('options', () => {
     [{ deliver: 'header' }, 'option "deliver"'],
     [{ cookie: { name: 'a b' } }, 'option "cookie.name"'],
     [{ cookie: { domain: 'https://example.com' } }, 'option "cookie.domain"'],
+    [{ cookie: { name: 'wxl_oauth_state_x' } }, 'option "cookie.name"'],
+    [{ cookie: { name: '__Host-wxl_oauth_state' } }, 'option "cookie.name"'],
+    [{ cookie: { name: '__Host-sid', domain: 'example.com' } }, 'option "cookie.name" starts with "__Host-"'],
+    [{ cookie: { name: '__Host-sid', secure: false } }, 'option "cookie.name" starts with "__Host-"'],
+    [{ cookie: { name: '__host-sid', secure: false } }, 'option "cookie.name" starts with "__Host-"'],
+    [{ cookie: { name: '__Secure-sid', secure: false } }, 'option "cookie.name" starts with "__Secure-"'],
     [{ stateTtlSeconds: 0 }, 'option "stateTtlSeconds"'],
     [{ lang: 'fr' }, 'option "lang"'],
     [{ routes: { start: 'login' } }, 'option "routes.start"'],
@@ -288,6 +331,42 @@ describe('options', () => {
       message_ = (err as Error).message;
     }
     expect(message_).not.toContain(OFFICIAL.appSecret);
+  });
+
+  it('never prints the web app’s appSecret: util.inspect (showHidden, depth 10) or JSON of anything reachable', () => {
+    const own = new WxAuth({ appId: MINI.appId, appSecret: MINI.appSecret, tokenSecret: TOKEN_SECRET });
+    const middleware = wxOAuth({ ...valid, auth: own });
+    const deep = { showHidden: true, depth: 10 };
+    const texts = [
+      inspect(middleware),
+      inspect(middleware, deep),
+      inspect(middleware.oauth, { ...deep, getters: true }),
+      inspect(middleware.oauth.config, deep),
+      inspect(own, deep),
+      JSON.stringify({ ...middleware }),
+      JSON.stringify(middleware.oauth),
+      JSON.stringify(middleware.oauth.config),
+    ];
+    // The inspection does reach the web app's settings: only the secret is missing.
+    expect(texts[1]).toContain(OFFICIAL.appId);
+    expect(texts[1]).toContain('oauth: OAuthLogin');
+    for (const text of texts) expect(text).not.toContain(OFFICIAL.appSecret);
+    expect(Object.keys(middleware.oauth.config)).not.toContain('appSecret');
+    middleware.close();
+    own.close();
+  });
+
+  it('accepts prefixed names that keep their promise', () => {
+    for (const cookie of [
+      { name: '__Host-sid' },
+      { name: '__Secure-sid', domain: 'example.com' },
+      { name: '__Secure-sid' },
+    ]) {
+      // A WxAuth of its own each: one wxLogin() has one token cookie.
+      const own = new WxAuth({ appId: MINI.appId, appSecret: MINI.appSecret, tokenSecret: TOKEN_SECRET });
+      wxOAuth({ ...valid, auth: own, cookie }).close();
+      own.close();
+    }
   });
 
   it('refuses a second cookie-delivering wxOAuth() with other cookie settings on the same wxLogin()', () => {

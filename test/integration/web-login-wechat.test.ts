@@ -133,7 +133,7 @@ describe('forcePopup', () => {
     const forced = await startWebApp(emulator, { oauth: { forcePopup: true } });
     const start = await request(forced.base).get('/wx/web/login');
     const location = start.headers.location as string;
-    expect(location).toMatch(/&state=[0-9a-f]{64}&forcePopup=true#wechat_redirect$/);
+    expect(location).toMatch(/&state=[0-9a-f]{76}&forcePopup=true#wechat_redirect$/);
     const page = await new TestBrowser().open(`${forced.base}/wx/web/login?returnTo=/account`);
     expect(page.url).toBe(`${forced.base}/account`);
     expect(emulator.callsTo('oauth2_authorize')[0]?.query.forcePopup).toBe('true');
@@ -202,7 +202,7 @@ describe('embedded QR login (wxLogin.js, self_redirect: true)', () => {
       appid: WEBSITE.appId,
       scope: 'snsapi_login',
       redirectUri: `${qr.base}/wx/web/callback`,
-      state: expect.stringMatching(/^[0-9a-f]{64}$/),
+      state: expect.stringMatching(/^[0-9a-f]{76}$/),
     });
     expect(start.headers['cache-control']).toBe('no-store');
     // What wxLogin.js then opens in its iframe: the same link, which leads back with a code.

@@ -3,12 +3,16 @@
 
 import request from 'supertest';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { MemoryStore } from '../../src/index.js';
 import { secret } from '../helpers/secret-watch.js';
 import { TestBrowser } from '../helpers/test-browser.js';
 import { MINI, OFFICIAL, startWebApp, startWebEmulator, WEBSITE } from '../helpers/web-app.js';
 
 const emulator = await startWebEmulator();
 const web = await startWebApp(emulator);
+/** One state cookie per web app, Path=/ (plain name: these apps run on plain http). */
+const STATE_COOKIE = `wxl_oauth_state_${OFFICIAL.appId}`;
+const CLEARED_STATE = `${STATE_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax`;
 
 beforeEach(() => {
   emulator.clearFaults();
@@ -44,7 +48,8 @@ describe('the H5 login (snsapi_userinfo) through the emulator', () => {
     expect(res.status).toBe(302);
     expect(res.headers['cache-control']).toBe('no-store');
     const redirectUri = `${web.base}/wx/web/callback`;
-    expect(state).toMatch(/^[0-9a-f]{64}$/);
+    // nonce, expiry and MAC in hex: what WeChat accepts (a-zA-Z0-9, at most 128 bytes).
+    expect(state).toMatch(/^[0-9a-f]{76}$/);
     expect(res.headers.location).toBe(
       `${emulator.url}/connect/oauth2/authorize?appid=${OFFICIAL.appId}&redirect_uri=${encodeURIComponent(redirectUri)}` +
         `&response_type=code&scope=snsapi_userinfo&state=${state}#wechat_redirect`,
@@ -53,7 +58,9 @@ describe('the H5 login (snsapi_userinfo) through the emulator', () => {
     const setCookie = res.headers['set-cookie'] as unknown as string[];
     expect(setCookie).toHaveLength(1);
     expect(setCookie[0]).toMatch(
-      /^wxl_oauth_state=[A-Za-z0-9_-]{43}; Max-Age=600; Path=\/wx\/web\/callback; HttpOnly; SameSite=Lax$/,
+      new RegExp(
+        `^${STATE_COOKIE}=${state}\\.[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]{43}; Max-Age=600; Path=/; HttpOnly; SameSite=Lax$`,
+      ),
     );
     const again = await startOnly();
     expect(again.state).not.toBe(state);
@@ -68,9 +75,7 @@ describe('the H5 login (snsapi_userinfo) through the emulator', () => {
     expect(page.hops.map((h) => h.status)).toEqual([302, 302, 302, 200]);
     const callback = page.hops[2]!;
     expect(callback.setCookie).toHaveLength(2);
-    expect(callback.setCookie[0]).toBe(
-      'wxl_oauth_state=; Max-Age=0; Path=/wx/web/callback; HttpOnly; SameSite=Lax',
-    );
+    expect(callback.setCookie[0]).toBe(CLEARED_STATE);
     expect(callback.setCookie[1]).toMatch(
       /^wxl_token=[\w-]+\.[\w-]+\.[\w-]+; Max-Age=604800; Path=\/; HttpOnly; SameSite=Lax$/,
     );
@@ -214,7 +219,7 @@ describe('state: refused before any call to WeChat', () => {
     const browser = new TestBrowser();
     emulator.oauthUser({ consent: 'page' });
     const consentPage = await browser.open(`${web.base}/wx/web/login`);
-    const cookie = `wxl_oauth_state=${browser.cookie('wxl_oauth_state', `${web.base}/wx/web/callback`)}`;
+    const cookie = `${STATE_COOKIE}=${browser.cookie(STATE_COOKIE, `${web.base}/wx/web/callback`)}`;
     const done = await browser.consent(consentPage, 'allow');
     expect(done.url).toBe(`${web.base}/`);
     const callbackUrl = done.hops.find((h) => h.url.includes('/wx/web/callback'))!.url;
@@ -249,6 +254,58 @@ describe('state: refused before any call to WeChat', () => {
     expect(late.status).toBe(403);
     expect(late.body.error.code).toBe('WX_OAUTH_STATE_INVALID');
     noCodeExchange();
+  });
+
+  it('a start stores nothing; a MemoryStore is not written at the callback either, single use holds', async () => {
+    const store = new MemoryStore();
+    const counted = await startWebApp(emulator, { login: { store } });
+    const starts = await Promise.all(Array.from({ length: 20 }, () => startOnly(counted.base)));
+    expect(starts.every((s) => s.res.status === 302)).toBe(true);
+    expect(store.size).toBe(0);
+    const [first] = starts;
+    const denied = await request(counted.app)
+      .get(`/wx/web/callback?state=${first!.state}`)
+      .set('Cookie', first!.cookie);
+    expect(denied.status).toBe(302);
+    const again = await request(counted.app)
+      .get(`/wx/web/callback?state=${first!.state}`)
+      .set('Cookie', first!.cookie);
+    expect(again.body.error.code).toBe('WX_OAUTH_STATE_INVALID');
+    // The nonce lives in a pool of its own beside an in-process store (RedisStore: in Redis).
+    expect(store.size).toBe(0);
+  });
+
+  it('a state cookie of another web app is a mismatch, even with the same signing keys', async () => {
+    const site = await startWebApp(emulator, {
+      oauth: { appId: WEBSITE.appId, appSecret: WEBSITE.appSecret, scope: 'snsapi_login' },
+    });
+    const theirs = await startOnly(site.base);
+    const res = await request(web.app)
+      .get(`/wx/web/callback?code=abc&state=${theirs.state}`)
+      .set('Cookie', theirs.cookie.replace(`wxl_oauth_state_${WEBSITE.appId}=`, `${STATE_COOKIE}=`));
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('WX_OAUTH_STATE_MISMATCH');
+    noCodeExchange();
+  });
+
+  it('allowMissingStateCookie: the state alone is checked (signature, expiry, single use); returnTo is lost', async () => {
+    const lax = await startWebApp(emulator, { oauth: { allowMissingStateCookie: true } });
+    const started = await request(lax.base).get('/wx/web/login?returnTo=/account');
+    const state = new URL(started.headers.location as string).searchParams.get('state')!;
+    // A state of the right shape that this server did not sign: refused before WeChat.
+    const forged = await request(lax.app).get(`/wx/web/callback?code=abc&state=${'0'.repeat(76)}`);
+    expect(forged.status).toBe(403);
+    expect(forged.body.error.code).toBe('WX_OAUTH_STATE_INVALID');
+    const tampered = await request(lax.app).get(
+      `/wx/web/callback?code=abc&state=${state.slice(0, 40)}ffff${state.slice(44)}`,
+    );
+    expect(tampered.status).toBe(403);
+    expect(tampered.body.error.code).toBe('WX_OAUTH_STATE_INVALID');
+    noCodeExchange();
+    // The user refuses and the cookie was lost: back to '/', the returnTo was only in the cookie.
+    const denied = await request(lax.app).get(`/wx/web/callback?state=${state}`);
+    expect(denied.status).toBe(302);
+    expect(denied.headers.location).toBe('/?wx_login=denied');
   });
 
   it('allowMissingStateCookie: no cookie is accepted once; a wrong cookie never is', async () => {
@@ -316,9 +373,7 @@ describe('WeChat errors', () => {
     expect(emulator.callsTo('userinfo')).toHaveLength(0);
     expect(web.logins).toHaveLength(0);
     const callback = page.hops.at(-1)!;
-    expect(callback.setCookie).toEqual([
-      'wxl_oauth_state=; Max-Age=0; Path=/wx/web/callback; HttpOnly; SameSite=Lax',
-    ]);
+    expect(callback.setCookie).toEqual([CLEARED_STATE]);
   });
 
   it('a code used twice is WeChat’s own 40163: 401 WX_CODE_USED', async () => {
