@@ -36,6 +36,7 @@ export {
 } from './errors.js';
 export { wxErrorHandler } from './express/error-handler.js';
 export { type RequireWxSessionOptions, requireWxSession } from './express/require-wx-session.js';
+export { wxAsync } from './express/wx-async.js';
 export {
   type WxLoginMiddleware,
   type WxLoginOptions,

@@ -48,7 +48,10 @@ export function sendError(res: Response, err: unknown, logger?: WxLogger): void 
  * JSON errors; passes every other error on. Mount it after your routes.
  *
  * @example
- * app.post('/werun', requireWxSession(), async (req, res) => res.json(await req.wxUser!.decrypt(b.encryptedData, b.iv)));
+ * // wxAsync(): what an async route throws goes to next(err), on Express 4 as on 5.
+ * app.post('/werun', requireWxSession(), wxAsync(async (req, res) => {
+ *   res.json(await req.wxUser!.decrypt(req.body.encryptedData, req.body.iv));
+ * }));
  * app.use(wxErrorHandler());
  */
 export function wxErrorHandler(options: { logger?: WxLogger } = {}): ErrorRequestHandler {
