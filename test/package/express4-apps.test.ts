@@ -143,7 +143,8 @@ interface Result {
 }
 
 /** Runs a command to its end; npm's own environment variables (set by `npm test`) stay out. */
-function run(command: string, args: string[], cwd: string, timeoutMs = 180_000): Promise<Result> {
+// Generous: on a busy two-core machine a build or an install can take minutes.
+function run(command: string, args: string[], cwd: string, timeoutMs = 600_000): Promise<Result> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
   const options: SpawnOptions = { cwd, env: { ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] };
   return new Promise((done, fail) => {
@@ -219,7 +220,7 @@ beforeAll(async () => {
     ],
     dir,
   );
-}, 400_000);
+}, 1_500_000);
 
 describe('installed next to the real Express 4', () => {
   it.each([
