@@ -248,7 +248,7 @@ describe('installed next to the real Express 4', () => {
       });
       expect(result.stderr).toBe('');
     },
-    60_000,
+    300_000,
   );
 
   it.each([
@@ -266,6 +266,6 @@ describe('installed next to the real Express 4', () => {
       expect(result.stdout + result.stderr).toBe('');
       expect(result.code).toBe(0);
     },
-    120_000,
+    600_000,
   );
 });
