@@ -43,6 +43,7 @@ export type {
   WxResponseOptions,
   WxSuccessAnswer,
 } from './express/response-options.js';
+export { wxAsync } from './express/wx-async.js';
 export {
   type WxLoginMiddleware,
   type WxLoginOptions,

@@ -58,10 +58,10 @@ export interface WxSessionUser {
  *
  * @example
  * app.get('/me', requireWxSession(), (req, res) => res.json(req.wxUser));
- * app.post('/werun', requireWxSession(), async (req, res) => {
- *   const data = await req.wxUser!.decrypt(req.body.encryptedData, req.body.iv);
+ * app.post('/werun', requireWxSession(), wxAsync(async (req, res) => {
+ *   const data = await req.wxUser!.decrypt<{ stepInfoList: WeRunDay[] }>(req.body.encryptedData, req.body.iv);
  *   res.json({ steps: data.stepInfoList });
- * });
+ * })); // wxAsync: a throw goes to next(err), on Express 4 too
  */
 export class WxUser implements WxSessionUser {
   readonly openid: string;

@@ -25,13 +25,10 @@ export interface WxErrorHandlerOptions extends Omit<WxResponseOptions, 'errors'>
  * mode), with its own options laid over those.
  *
  * @example
- * app.post('/werun', requireWxSession(), async (req, res, next) => {
- *   try {
- *     res.json(await req.wxUser!.decrypt(req.body.encryptedData, req.body.iv));
- *   } catch (err) {
- *     next(err);
- *   }
- * });
+ * // wxAsync(): what an async route throws goes to next(err), on Express 4 as on 5.
+ * app.post('/werun', requireWxSession(), wxAsync(async (req, res) => {
+ *   res.json(await req.wxUser!.decrypt(req.body.encryptedData, req.body.iv));
+ * }));
  * app.use(wxErrorHandler());
  */
 export function wxErrorHandler(options: WxErrorHandlerOptions = {}): ErrorRequestHandler {

@@ -8,12 +8,14 @@ import { WxLoginError } from '../errors.js';
 type ParsedRequest = IncomingMessage & { body?: unknown; _body?: boolean };
 
 /**
- * A reader of JSON bodies up to `limit`. Calls `done(err, body)`.
+ * A reader of JSON bodies up to `limit`. Calls `done(err, body)`, with `req.body` set to that body
+ * (so that hooks reading `req.body` see the JSON object, whichever parser read the bytes).
  *
  * Express 4's body-parser sets `req.body = {}` for content types it does not handle without
  * reading the stream, and marks a body it did read with `req._body`; Express 5's leaves
  * `req.body` undefined and reads nothing. So: a stream still unread is parsed here; a body read
- * as text or bytes (text()/raw() with a wide `type`) is parsed from what they kept.
+ * as text or bytes (text()/raw() with a wide `type`) is parsed from what they kept. A body read
+ * by the app's own parsers was held to their limit, not to `limit`.
  *
  * @example
  * const readJson = jsonBodyReader('16kb');
@@ -40,6 +42,8 @@ export function jsonBodyReader(
         done(err);
         return;
       }
+      // The request ends at the package's route: the app's text or bytes are not needed after.
+      parsed.body = value;
       done(undefined, value);
       return;
     }

@@ -14,9 +14,19 @@ export interface MountedLogin {
   readonly port: AuthPort;
   /** Writes this wxLogin()'s answers and errors (its response options). */
   readonly responder: Responder;
+  /**
+   * Where requests met its middleware: per Express app (`req.app`), the mount paths (`req.baseUrl`,
+   * '' for the app's root), a few per app. Only read to explain a misconfigured guard.
+   */
+  readonly seenAt: WeakMap<object, Set<string>>;
+  /** The same mount paths for messages, the first few of all apps. */
+  readonly seenPaths: Set<string>;
 }
 
 const mounted = new WeakMap<WxAuth, MountedLogin>();
+// Every wxLogin() made in this process, weakly: a guard that finds none on its request says which
+// exist and where they were met, instead of guessing.
+const made = new Set<WeakRef<MountedLogin>>();
 
 /**
  * The one MountedLogin of `auth`, made on first use, so that a wxLogin() and the wxOAuth()s that
@@ -34,8 +44,15 @@ export function mountedLoginOf(
   let login = mounted.get(auth);
   if (!login) {
     const port = requirePort(auth, option);
-    login = { auth, port, responder: new Responder(port.logger, settings) };
+    login = {
+      auth,
+      port,
+      responder: new Responder(port.logger, settings),
+      seenAt: new WeakMap(),
+      seenPaths: new Set(),
+    };
     mounted.set(auth, login);
+    made.add(new WeakRef(login));
   }
   return login;
 }
@@ -50,4 +67,20 @@ export function requirePort(auth: unknown, option: string): AuthPort {
   const port = portOf(auth);
   if (!port) failOption(option, 'is required: pass wxLogin(...).auth');
   return port;
+}
+
+/**
+ * The wxLogin()s made in this process that are still alive, oldest first.
+ *
+ * @example
+ * const appIds = madeLogins().map((login) => login.port.appId);
+ */
+export function madeLogins(): MountedLogin[] {
+  const alive: MountedLogin[] = [];
+  for (const ref of made) {
+    const login = ref.deref();
+    if (login) alive.push(login);
+    else made.delete(ref);
+  }
+  return alive;
 }

@@ -7,6 +7,7 @@ import type { MountedLogin } from './mounted-login.js';
 // A WeakMap, not a property: nothing on the request changes shape, nothing can be serialized or
 // rendered by accident, and the entry goes with the request.
 const contexts = new WeakMap<IncomingMessage, MountedLogin[]>();
+const MOUNT_PATHS_KEPT = 4;
 
 /**
  * Records that `req` passed through `login`'s middleware. Several wxLogin()s (two mini programs on
@@ -16,6 +17,7 @@ const contexts = new WeakMap<IncomingMessage, MountedLogin[]>();
  * enterLogin(req, login);
  */
 export function enterLogin(req: IncomingMessage, login: MountedLogin): void {
+  noteMount(req as IncomingMessage & { app?: unknown; baseUrl?: unknown }, login);
   const logins = contexts.get(req);
   if (logins === undefined) contexts.set(req, [login]);
   else if (!logins.includes(login)) logins.push(login);
@@ -32,3 +34,19 @@ export function loginsOf(req: IncomingMessage): readonly MountedLogin[] {
 }
 
 const NONE: readonly MountedLogin[] = Object.freeze([]);
+
+/** Remembers where `login`'s middleware met requests, to explain a guard that finds no wxLogin(). */
+function noteMount(req: IncomingMessage & { app?: unknown; baseUrl?: unknown }, login: MountedLogin): void {
+  const { app, baseUrl } = req;
+  if (typeof app !== 'function' && (typeof app !== 'object' || app === null)) return;
+  if (typeof baseUrl !== 'string') return;
+  let paths = login.seenAt.get(app);
+  if (!paths) {
+    paths = new Set();
+    login.seenAt.set(app, paths);
+  }
+  // A few mount paths are enough for a message; `/:tenant` mounts would make many.
+  if (paths.size >= MOUNT_PATHS_KEPT || paths.has(baseUrl)) return;
+  paths.add(baseUrl);
+  if (login.seenPaths.size < MOUNT_PATHS_KEPT) login.seenPaths.add(baseUrl);
+}

@@ -3,8 +3,8 @@
 
 import type { RequestHandler } from 'express';
 import type { WxSessionUser } from '../core/wx-user.js';
-import { WxLoginError } from '../errors.js';
 import { booleanOption, failOption, omitUndefined } from '../options-toolkit.js';
+import { noLoginOnRequest } from './misconfigured.js';
 import { loginsOf } from './request-context.js';
 import { DEFAULT_RESPONDER } from './responder.js';
 import { takeResponseOptions, type WxResponseOptions } from './response-options.js';
@@ -65,15 +65,7 @@ export function requireWxSession(options: RequireWxSessionOptions = {}): Request
   return (req, res, next) => {
     const logins = loginsOf(req);
     if (logins.length === 0) {
-      DEFAULT_RESPONDER.with(policy.response ?? {}).fail(
-        req,
-        res,
-        next,
-        new WxLoginError(
-          'WX_MISCONFIGURED',
-          'requireWxSession() found no wxLogin() on this request: mount app.use(wxLogin(options)) before this route, on the app or on a router the request passes through',
-        ),
-      );
+      DEFAULT_RESPONDER.with(policy.response ?? {}).fail(req, res, next, noLoginOnRequest(req));
       return;
     }
     guardRequest(req, res, next, logins, policy, logins[0]!.responder);

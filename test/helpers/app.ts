@@ -111,7 +111,7 @@ export function buildApp(
 }
 
 /** Records the headers and body of a response as it is sent. */
-function recordResponse(res: express.Response): void {
+export function recordResponse(res: express.Response): void {
   const chunks: string[] = [];
   const write = res.write.bind(res) as (...args: unknown[]) => boolean;
   const end = res.end.bind(res) as (...args: unknown[]) => express.Response;
