@@ -66,6 +66,7 @@ export type {
   IoRedisLike,
   NodeRedisClusterLike,
   NodeRedisLike,
+  NodeRedisSentinelLike,
   RedisClientLike,
 } from './stores/redis-client.js';
 export { RedisStore, type RedisStoreOptions } from './stores/redis-store.js';

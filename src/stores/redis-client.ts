@@ -46,13 +46,27 @@ export interface NodeRedisClusterLike {
 }
 
 /**
+ * The part of a node-redis (v5) Sentinel client (`createSentinel()`) that RedisStore uses: its
+ * `sendCommand` takes a read-only flag first, and it tells its master by `getMasterNode()`.
+ *
+ * @example
+ * import { createSentinel } from 'redis';
+ * const sentinel: NodeRedisSentinelLike = await createSentinel({ name: 'mymaster', sentinelRootNodes: [{ host: '10.0.0.1', port: 26379 }] }).connect();
+ */
+export interface NodeRedisSentinelLike {
+  sendCommand(isReadonly: boolean | undefined, args: string[]): Promise<unknown>;
+  readonly isReady: boolean;
+  getMasterNode(): unknown;
+}
+
+/**
  * A client RedisStore accepts: ioredis (`Redis`, `Cluster`, or a Sentinel-managed `Redis`) or
- * node-redis (`createClient()`, `createCluster()`).
+ * node-redis (`createClient()`, `createCluster()`, `createSentinel()`).
  *
  * @example
  * const client: RedisClientLike = process.env.USE_IOREDIS ? new Redis() : await createClient().connect();
  */
-export type RedisClientLike = IoRedisLike | NodeRedisLike | NodeRedisClusterLike;
+export type RedisClientLike = IoRedisLike | NodeRedisLike | NodeRedisClusterLike | NodeRedisSentinelLike;
 
 /**
  * Sends raw commands through whichever client it wraps.
@@ -116,6 +130,20 @@ export function toCommander(client: unknown): RedisCommander {
       // marked read-only: a replica could answer a read before it has the write just made.
       send: (args) => cluster.sendCommand(keyOf(args), false, args),
       canSend: () => cluster.isOpen,
+    };
+  }
+
+  if (
+    typeof candidate.sendCommand === 'function' &&
+    typeof (client as Partial<NodeRedisSentinelLike>).getMasterNode === 'function'
+  ) {
+    const sentinel = client as NodeRedisSentinelLike;
+    return {
+      // Never read-only, for the same reason as the cluster: only the master has the latest write.
+      send: (args) => sentinel.sendCommand(false, args),
+      // isReady is true from connect() to close() and stays true through a failover: node-redis
+      // holds commands until it has found the new master, and commandTimeoutMs bounds that wait.
+      canSend: () => sentinel.isReady,
     };
   }
 
