@@ -63,6 +63,47 @@ export class MemoryStore implements SessionStore {
     return true;
   }
 
+  /** Index method: adds (or renews) `member` at `key` for `ttlMs`; atomic, as the process is single-threaded. */
+  indexAdd(key: string, member: string, ttlMs: number): void {
+    const ttl = checkTtl(ttlMs);
+    const now = Date.now();
+    const entries = this.#indexEntries(key, now);
+    entries.set(member, now + ttl);
+    this.#writeIndex(key, entries, now);
+  }
+
+  /** Index method: the members at `key` that have not expired. */
+  indexMembers(key: string): string[] {
+    return [...this.#indexEntries(key, Date.now()).keys()];
+  }
+
+  /** Index method: removes `member` from the index at `key`. */
+  indexRemove(key: string, member: string): void {
+    const now = Date.now();
+    const entries = this.#indexEntries(key, now);
+    if (entries.delete(member)) this.#writeIndex(key, entries, now);
+  }
+
+  // An index is kept as JSON pairs [member, expiresAtMs] under its key, which lives as long as
+  // its longest-lived member (and is evicted like any other entry).
+  #indexEntries(key: string, now: number): Map<string, number> {
+    const text = this.#cache.get(key);
+    const pairs: unknown = text === undefined ? [] : JSON.parse(text);
+    const entries = new Map<string, number>();
+    if (!Array.isArray(pairs)) return entries;
+    for (const pair of pairs) {
+      if (Array.isArray(pair) && typeof pair[0] === 'string' && typeof pair[1] === 'number' && pair[1] > now)
+        entries.set(pair[0], pair[1]);
+    }
+    return entries;
+  }
+
+  #writeIndex(key: string, entries: Map<string, number>, now: number): void {
+    const longest = Math.max(0, ...entries.values());
+    if (entries.size === 0 || longest <= now) this.#cache.delete(key);
+    else this.#cache.set(key, JSON.stringify([...entries]), { ttl: longest - now });
+  }
+
   /** How many entries are held now (expired ones included until they are read or evicted). */
   get size(): number {
     return this.#cache.size;
