@@ -67,9 +67,10 @@ function fallbackIndex(store: SessionStore): SessionIndex {
     const lockKey = `${key}:lock`;
     const owner = randomUUID();
     const deadline = Date.now() + LOCK_TTL_MS;
-    let locked = false;
-    while (!(locked = await store.add(lockKey, owner, LOCK_TTL_MS)) && Date.now() < deadline) {
+    let locked = await store.add(lockKey, owner, LOCK_TTL_MS);
+    while (!locked && Date.now() < deadline) {
       await sleep(LOCK_POLL_MS);
+      locked = await store.add(lockKey, owner, LOCK_TTL_MS);
     }
     try {
       const now = Date.now();
