@@ -15,6 +15,7 @@ export type {
   WxLoginTypes,
 } from './core/options.js';
 export type { LoginResult } from './core/session-issuer.js';
+export type { SessionInfo, UserRef } from './core/user-sessions.js';
 export { WxAuth } from './core/wx-auth.js';
 export type { DecryptOptions, WxSessionUser } from './core/wx-user.js';
 export {

@@ -109,6 +109,12 @@ export interface WxAuthOptions<Req = unknown> {
    * the store on every request. At most `1000`.
    */
   sessionCacheMs?: number;
+  /**
+   * A short description of the device a login came from (at most 80 characters), kept with the
+   * session and shown by `auth.listSessions()`. `wxLogin()` defaults it to a summary of the
+   * User-Agent header ("iPhone · WeChat 8.0.50 · mini program"); none by default without Express.
+   */
+  describeClient?: (request: Req | undefined) => string | undefined;
 }
 
 /** The validated, defaulted options the core runs on. Internal: not exported by the package. */
@@ -127,6 +133,7 @@ export interface Configuration {
   onPhoneNumber: WxAuthOptions['onPhoneNumber'];
   tokenEndpoint: 'stable' | 'classic';
   sessionCacheMs: number;
+  describeClient: WxAuthOptions['describeClient'];
 }
 
 const DEFAULTS = {
@@ -201,6 +208,7 @@ export function parseOptions(input: WxAuthOptions<never>): Configuration {
     onPhoneNumber: functionOption(options, 'onPhoneNumber'),
     tokenEndpoint: oneOf(options, 'tokenEndpoint', ['stable', 'classic'] as const, DEFAULTS.tokenEndpoint),
     sessionCacheMs: integerOption(options, 'sessionCacheMs', DEFAULTS.sessionCacheMs, 0, 1000),
+    describeClient: functionOption(options, 'describeClient'),
   };
   // Present but not enumerable: util.inspect(config) or JSON.stringify(config) in an app's debug
   // line must not print the secrets.

@@ -4,11 +4,13 @@
 import { randomBytes } from 'node:crypto';
 import { log, type WxLogger } from '../logger.js';
 import type { WeChatUserInfo } from '../wechat/oauth-client.js';
+import { clientSummary } from './client-summary.js';
 import { requireStorable, runHook, withRequest } from './hooks.js';
 import type { Configuration, WxAppUser } from './options.js';
 import { recordTtlMs } from './session-lifetime.js';
 import type { SessionRecord, SessionRepository } from './sessions.js';
 import type { TokenService } from './tokens.js';
+import type { UserSessions } from './user-sessions.js';
 
 /** The body of a successful `POST /wx/login`. */
 export interface LoginResult {
@@ -34,7 +36,9 @@ export interface VerifiedIdentity {
   profile?: WeChatUserInfo;
 }
 
-type IssuerConfig = Pick<Configuration, 'appId' | 'tokenTtl' | 'onLogin'> & { logger: WxLogger | undefined };
+type IssuerConfig = Pick<Configuration, 'appId' | 'tokenTtl' | 'onLogin' | 'describeClient'> & {
+  logger: WxLogger | undefined;
+};
 
 /**
  * @example
@@ -45,11 +49,13 @@ export class SessionIssuer {
   readonly #config: IssuerConfig;
   readonly #sessions: SessionRepository;
   readonly #tokens: TokenService;
+  readonly #users: UserSessions;
 
-  constructor(config: IssuerConfig, sessions: SessionRepository, tokens: TokenService) {
+  constructor(config: IssuerConfig, sessions: SessionRepository, tokens: TokenService, users: UserSessions) {
     this.#config = config;
     this.#sessions = sessions;
     this.#tokens = tokens;
+    this.#users = users;
   }
 
   /** Runs `onLogin` (which may refuse), stores the session and the newest session_key, signs a token. */
@@ -85,7 +91,10 @@ export class SessionIssuer {
       ...(unionid === undefined ? {} : { unionid }),
       ...(user === undefined ? {} : { user }),
     };
+    const client = clientSummary(this.#config.describeClient, request);
+    if (client !== undefined) record.client = client;
     await this.#sessions.save(record, ttlMs);
+    await this.#users.track(record, ttlMs);
     const token = await this.#tokens.sign({
       openid,
       sid: record.sid,

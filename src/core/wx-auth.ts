@@ -14,6 +14,7 @@ import { type LoginResult, SessionIssuer } from './session-issuer.js';
 import { SessionRepository } from './sessions.js';
 import { warnAboutSetup } from './setup-warnings.js';
 import { TokenService } from './tokens.js';
+import { type SessionInfo, type UserRef, UserSessions } from './user-sessions.js';
 import type { WxUser, WxUserActions } from './wx-user.js';
 
 /**
@@ -24,6 +25,7 @@ import type { WxUser, WxUserActions } from './wx-user.js';
  * const { token } = await auth.login(code);
  * const user = await auth.authenticate(token);
  * const accessToken = await auth.getAccessToken(); // shared by every instance on the same store
+ * await auth.revokeUser(openid);                   // log the user out everywhere
  */
 export class WxAuth {
   /** The mini program's AppID. */
@@ -32,6 +34,7 @@ export class WxAuth {
   readonly #accessTokens: AccessTokenManager;
   readonly #login: MiniProgramLogin;
   readonly #authenticator: Authenticator;
+  readonly #users: UserSessions;
 
   constructor(options: WxAuthOptions) {
     const config = parseOptions(options);
@@ -56,7 +59,8 @@ export class WxAuth {
       fetchBudgetMs: this.#wechat.worstCaseMs,
       logger,
     });
-    const issuer = new SessionIssuer(config, sessions, tokens);
+    this.#users = new UserSessions(store, appId, sessions, logger);
+    const issuer = new SessionIssuer(config, sessions, tokens, this.#users);
     this.#login = new MiniProgramLogin(this.#wechat, new CodeExchanges(store, appId, logger), issuer);
     const openData = new OpenDataService(config, sessions, this.#wechat, this.#accessTokens);
     const phones = new PhoneNumbers(config, this.#wechat, this.#accessTokens);
@@ -66,6 +70,8 @@ export class WxAuth {
       checkSessionKey: (openid) => openData.checkSessionKey(openid),
       resetSessionKey: (openid) => openData.resetSessionKey(openid),
       phoneNumber: (user, code, request) => phones.forUser(user, code, request),
+      update: async (user, patch) =>
+        (await this.#users.update(user, patch, user.sessionId)).get(user.sessionId),
     };
     this.#authenticator = new Authenticator(tokens, sessions, actions, logger);
     attachPort(this, {
@@ -108,8 +114,31 @@ export class WxAuth {
   }
 
   /** Ends a session: its token is refused from now on, here at once and elsewhere within `sessionCacheMs`. */
-  revokeSession(sessionId: string): Promise<void> {
-    return this.#authenticator.revoke(sessionId);
+  async revokeSession(sessionId: string): Promise<void> {
+    await this.#users.end(sessionId);
+  }
+
+  /**
+   * Ends every session of a user (mini program and web alike), on every instance within
+   * `sessionCacheMs`: for a ban, an account deletion, "log out everywhere". Name the user by
+   * openid, or `{ unionid }` for their sessions in every app of this wxLogin(). Resolves how many ended.
+   */
+  revokeUser(user: UserRef): Promise<number> {
+    return this.#users.endAll(user);
+  }
+
+  /** A user's live sessions, newest first: for a "your devices" page. */
+  listSessions(user: UserRef): Promise<SessionInfo[]> {
+    return this.#users.list(user);
+  }
+
+  /**
+   * Changes the `user` that every session of a user carries (what `onLogin` returned), by a JSON
+   * merge patch: `{ role: 'admin', trial: null }` sets `role` and removes `trial`. Every instance
+   * sees it within `sessionCacheMs`. Resolves how many sessions were updated.
+   */
+  async updateUser(user: UserRef, patch: Record<string, unknown>): Promise<number> {
+    return (await this.#users.update(user, patch)).size;
   }
 
   /** The access_token for other WeChat APIs, cached once for every instance sharing the store. */

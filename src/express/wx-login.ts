@@ -14,6 +14,7 @@ import { requestToken, tokenMissing } from './request-token.js';
 import { parseGuardOptions, type RequireWxSessionOptions } from './require-wx-session.js';
 import { guardRequest } from './session-guard.js';
 import { clearTokenCookieIfUsed } from './token-cookie.js';
+import { summarizeUserAgent } from './user-agent.js';
 
 export interface WxLoginRoutes {
   /** Defaults to `'/wx/login'`. */
@@ -56,7 +57,10 @@ type Route = (req: Request, res: Response, next: NextFunction, body: unknown) =>
 export function wxLogin(options: WxLoginOptions): WxLoginMiddleware {
   const { routes: routeOptions, bodyLimit, ...authOptions } = omitUndefined(options) as WxLoginOptions;
   const limit = parseBodyLimit(bodyLimit);
-  const auth = new WxAuth(authOptions as WxAuthOptions);
+  const auth = new WxAuth({
+    describeClient: (req?: Request) => summarizeUserAgent(req?.headers['user-agent']),
+    ...authOptions,
+  } as WxAuthOptions);
   const login = mountedLoginOf(auth, 'auth');
   const readJson = jsonBodyReader(limit);
 
@@ -69,10 +73,13 @@ export function wxLogin(options: WxLoginOptions): WxLoginMiddleware {
     login: async (req, res, _next, body) => {
       login.responder.ok(req, res, 200, await auth.login(field(body, 'code'), req));
     },
-    logout: async (req, res) => {
+    // `{ "all": true }` logs the user out everywhere: every session of their openid and unionid.
+    logout: async (req, res, _next, body) => {
+      const all = logoutAll(body);
       clearTokenCookieIfUsed(auth, req, res);
       const user = await authenticated(req);
-      await auth.revokeSession(user.sessionId);
+      if (all) await auth.revokeUser({ openid: user.openid, unionid: user.unionid });
+      else await auth.revokeSession(user.sessionId);
       res.status(204).end();
     },
     phone: async (req, res, _next, body) => {
@@ -153,4 +160,14 @@ function field(body: unknown, name: string): unknown {
     throw new WxLoginError('WX_INVALID_REQUEST', 'the request body must be a JSON object');
   }
   return Object.hasOwn(body, name) ? (body as Record<string, unknown>)[name] : undefined;
+}
+
+/** Whether a logout body asks to end every session of the user; no body means no. */
+function logoutAll(body: unknown): boolean {
+  if (body === undefined || body === null || body === '') return false;
+  const all = field(body, 'all');
+  if (all !== undefined && typeof all !== 'boolean') {
+    throw new WxLoginError('WX_INVALID_REQUEST', '"all" must be true or false');
+  }
+  return all === true;
 }
