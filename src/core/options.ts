@@ -115,6 +115,21 @@ export interface WxAuthOptions<Req = unknown> {
    * User-Agent header ("iPhone · WeChat 8.0.50 · mini program"); none by default without Express.
    */
   describeClient?: (request: Req | undefined) => string | undefined;
+  /**
+   * Renewal without a new wx.login(): mini-program logins get a short-lived access token plus a
+   * refresh token for `POST /wx/refresh`, which rotates on every use; a refresh token used twice
+   * ends the session. `true` takes the defaults. Off by default: one token of `tokenTtl`, as before.
+   * Web logins (wxOAuth()) keep one token of `tokenTtl` either way.
+   */
+  refresh?: boolean | RefreshOptions;
+}
+
+/** The lifetimes of the renewal mode (`refresh` option). */
+export interface RefreshOptions {
+  /** Seconds an access token lives. Defaults to `900` (15 minutes); 60 to 86400. */
+  accessTokenTtl?: number;
+  /** Seconds a session lives at most, however often it is renewed. Defaults to `2592000` (30 days). */
+  absoluteTtl?: number;
 }
 
 /** The validated, defaulted options the core runs on. Internal: not exported by the package. */
@@ -134,6 +149,8 @@ export interface Configuration {
   tokenEndpoint: 'stable' | 'classic';
   sessionCacheMs: number;
   describeClient: WxAuthOptions['describeClient'];
+  /** `undefined`: single-token mode. */
+  refresh: Required<RefreshOptions> | undefined;
 }
 
 const DEFAULTS = {
@@ -170,6 +187,17 @@ function parseSigningKeys(options: Record<string, unknown>): SigningKey[] {
     kids.add(kid);
     return kid === undefined ? { secret } : { kid, secret };
   });
+}
+
+function parseRefresh(value: unknown): Required<RefreshOptions> | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value !== true && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+    fail('refresh', 'must be true, false or { accessTokenTtl, absoluteTtl }');
+  }
+  const options = value === true ? {} : omitUndefined(value as RefreshOptions);
+  const accessTokenTtl = integerOption(options, 'accessTokenTtl', 900, 60, 24 * 3600);
+  const absoluteTtl = integerOption(options, 'absoluteTtl', 30 * 24 * 3600, accessTokenTtl, 365 * 24 * 3600);
+  return { accessTokenTtl, absoluteTtl };
 }
 
 function parseStore(value: unknown): SessionStore | undefined {
@@ -209,6 +237,7 @@ export function parseOptions(input: WxAuthOptions<never>): Configuration {
     tokenEndpoint: oneOf(options, 'tokenEndpoint', ['stable', 'classic'] as const, DEFAULTS.tokenEndpoint),
     sessionCacheMs: integerOption(options, 'sessionCacheMs', DEFAULTS.sessionCacheMs, 0, 1000),
     describeClient: functionOption(options, 'describeClient'),
+    refresh: parseRefresh(options.refresh),
   };
   // Present but not enumerable: util.inspect(config) or JSON.stringify(config) in an app's debug
   // line must not print the secrets.

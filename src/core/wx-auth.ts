@@ -1,6 +1,7 @@
 // WxAuth: the framework-free service behind the middleware, a facade over its parts: the
 // mini-program login, authentication, open data, phone numbers and the shared access_token.
 
+import { WxLoginError } from '../errors.js';
 import { WeChatClient } from '../wechat/client.js';
 import { AccessTokenManager } from './access-token.js';
 import { attachPort, deriveKeys } from './auth-port.js';
@@ -11,6 +12,7 @@ import { OpenDataService } from './open-data.js';
 import { parseOptions, type WxAuthOptions } from './options.js';
 import { PhoneNumbers } from './phone-numbers.js';
 import { type LoginResult, SessionIssuer } from './session-issuer.js';
+import { REFRESH_KEY_INFO, type RefreshFields, SessionRenewal } from './session-renewal.js';
 import { SessionRepository } from './sessions.js';
 import { warnAboutSetup } from './setup-warnings.js';
 import { TokenService } from './tokens.js';
@@ -35,6 +37,7 @@ export class WxAuth {
   readonly #login: MiniProgramLogin;
   readonly #authenticator: Authenticator;
   readonly #users: UserSessions;
+  readonly #renewal: SessionRenewal | undefined;
 
   constructor(options: WxAuthOptions) {
     const config = parseOptions(options);
@@ -60,9 +63,26 @@ export class WxAuth {
       logger,
     });
     this.#users = new UserSessions(store, appId, sessions, logger);
-    const issuer = new SessionIssuer(config, sessions, tokens, this.#users);
+    this.#renewal = config.refresh
+      ? new SessionRenewal(
+          { appId, accessTokenTtl: config.refresh.accessTokenTtl, logger },
+          store,
+          sessions,
+          tokens,
+          this.#users,
+          deriveKeys(config.signingKeys, REFRESH_KEY_INFO),
+        )
+      : undefined;
+    const issuer = new SessionIssuer(config, sessions, tokens, this.#users, this.#renewal);
     this.#login = new MiniProgramLogin(this.#wechat, new CodeExchanges(store, appId, logger), issuer);
-    const openData = new OpenDataService(config, sessions, this.#wechat, this.#accessTokens);
+    // The session_key record lives as long as the longest session (renewal mode: absoluteTtl).
+    const keyTtl = Math.max(config.tokenTtl, config.refresh?.absoluteTtl ?? 0);
+    const openData = new OpenDataService(
+      { appId, tokenTtl: keyTtl, logger },
+      sessions,
+      this.#wechat,
+      this.#accessTokens,
+    );
     const phones = new PhoneNumbers(config, this.#wechat, this.#accessTokens);
     const actions: WxUserActions = {
       decrypt: (openid, data, iv, o) => openData.decrypt(openid, data, iv, o),
@@ -98,6 +118,28 @@ export class WxAuth {
    */
   login(code: unknown, request?: unknown): Promise<LoginResult> {
     return this.#login.login(code, request);
+  }
+
+  /** Whether logins get refresh tokens (the `refresh` option): `POST /wx/refresh` is served then. */
+  get renews(): boolean {
+    return this.#renewal !== undefined;
+  }
+
+  /**
+   * Renewal mode: exchanges a refresh token for a new access token and the next refresh token,
+   * keeping the session (its user, its session_key) and calling no WeChat API. A refresh token
+   * works once: used again, it ends the session everywhere (WX_SESSION_REVOKED).
+   */
+  renew(refreshToken: unknown): Promise<LoginResult & RefreshFields> {
+    if (!this.#renewal) {
+      return Promise.reject(
+        new WxLoginError(
+          'WX_MISCONFIGURED',
+          'renewal is off: pass the "refresh" option to use refresh tokens',
+        ),
+      );
+    }
+    return this.#renewal.renew(refreshToken);
   }
 
   /** Verifies a token and loads its session. Throws WX_TOKEN_* / WX_SESSION_REVOKED (401) or WX_STORE_UNAVAILABLE. */

@@ -1,6 +1,6 @@
-// wxLogin(): the Express middleware. Serves POST /wx/login, /wx/logout and /wx/phone (paths
-// configurable), reads their JSON bodies whatever parsers the app mounted, answers their errors,
-// and records itself in the request context for requireWxSession().
+// wxLogin(): the Express middleware. Serves POST /wx/login, /wx/logout, /wx/phone (and /wx/refresh
+// in renewal mode), reads their JSON bodies whatever parsers the app mounted, answers their
+// errors, and records itself in the request context for requireWxSession().
 
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import type { WxAuthOptions } from '../core/options.js';
@@ -23,6 +23,8 @@ export interface WxLoginRoutes {
   logout?: string;
   /** Defaults to `'/wx/phone'`. */
   phone?: string;
+  /** Defaults to `'/wx/refresh'`; served only with the `refresh` option. */
+  refresh?: string;
 }
 
 export interface WxLoginOptions extends WxAuthOptions<Request> {
@@ -69,29 +71,38 @@ export function wxLogin(options: WxLoginOptions): WxLoginMiddleware {
     if (token === undefined) throw tokenMissing();
     return auth.authenticate(token, req);
   };
-  const routes = buildRoutes(routeOptions, {
-    login: async (req, res, _next, body) => {
-      login.responder.ok(req, res, 200, await auth.login(field(body, 'code'), req));
+  const routes = buildRoutes(
+    routeOptions,
+    {
+      login: async (req, res, _next, body) => {
+        login.responder.ok(req, res, 200, await auth.login(field(body, 'code'), req));
+      },
+      // `{ "all": true }` logs the user out everywhere: every session of their openid and unionid.
+      logout: async (req, res, _next, body) => {
+        const all = logoutAll(body);
+        clearTokenCookieIfUsed(auth, req, res);
+        const user = await authenticated(req);
+        if (all) await auth.revokeUser({ openid: user.openid, unionid: user.unionid });
+        else await auth.revokeSession(user.sessionId);
+        res.status(204).end();
+      },
+      phone: async (req, res, _next, body) => {
+        const user = await authenticated(req);
+        const phone = await user.getPhoneNumber(field(body, 'code'));
+        login.responder.ok(req, res, 200, {
+          phoneNumber: phone.phoneNumber,
+          purePhoneNumber: phone.purePhoneNumber,
+          countryCode: phone.countryCode,
+        });
+      },
+      // Renewal mode: `{ refreshToken }` in, a new token pair out; no Authorization needed, as the
+      // access token has usually expired by then.
+      refresh: async (req, res, _next, body) => {
+        login.responder.ok(req, res, 200, await auth.renew(field(body, 'refreshToken')));
+      },
     },
-    // `{ "all": true }` logs the user out everywhere: every session of their openid and unionid.
-    logout: async (req, res, _next, body) => {
-      const all = logoutAll(body);
-      clearTokenCookieIfUsed(auth, req, res);
-      const user = await authenticated(req);
-      if (all) await auth.revokeUser({ openid: user.openid, unionid: user.unionid });
-      else await auth.revokeSession(user.sessionId);
-      res.status(204).end();
-    },
-    phone: async (req, res, _next, body) => {
-      const user = await authenticated(req);
-      const phone = await user.getPhoneNumber(field(body, 'code'));
-      login.responder.ok(req, res, 200, {
-        phoneNumber: phone.phoneNumber,
-        purePhoneNumber: phone.purePhoneNumber,
-        countryCode: phone.countryCode,
-      });
-    },
-  });
+    auth.renews,
+  );
 
   const handler: RequestHandler = (req, res, next) => {
     enterLogin(req, login);
@@ -129,15 +140,18 @@ export function wxLogin(options: WxLoginOptions): WxLoginMiddleware {
 function buildRoutes(
   options: WxLoginRoutes | undefined,
   handlers: Record<keyof WxLoginRoutes, Route>,
+  renews: boolean,
 ): Map<string, Route> {
   const paths = {
     login: '/wx/login',
     logout: '/wx/logout',
     phone: '/wx/phone',
+    refresh: '/wx/refresh',
     ...omitUndefined(options ?? {}),
   };
   const routes = new Map<string, Route>();
-  for (const name of ['login', 'logout', 'phone'] as const) {
+  const names = ['login', 'logout', 'phone', ...(renews ? (['refresh'] as const) : [])] as const;
+  for (const name of names) {
     const path = pathOption(paths[name], `routes.${name}`);
     if (routes.has(path)) failOption(`routes.${name}`, `repeats the path ${path}`);
     routes.set(path, handlers[name]);

@@ -1,5 +1,6 @@
 // A user's sessions across two instances (separate processes) on one Redis: revoke-all on one is
-// refused by the other within sessionCacheMs, list and update see both, and every key expires.
+// refused by the other within sessionCacheMs, list and update see both, renewal rotates and its
+// reuse ends the session on both (two more instances in renewal mode), and every key expires.
 
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -38,6 +39,9 @@ const env = {
   STORE_PREFIX: prefix,
 };
 const [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
+// Two more in renewal mode: 10-minute access tokens, POST /wx/refresh.
+const renewing = { ...env, REFRESH_ACCESS_TTL: '600' };
+const [c, d] = await Promise.all([startInstance(renewing), startInstance(renewing)]);
 
 async function login(url: string, openid: string, userAgent = 'curl/8.5.0'): Promise<string> {
   const res = await request(url)
@@ -144,8 +148,70 @@ describe('a user’s sessions on two instances sharing Redis', () => {
       expect(seenAfter).toBeLessThanOrEqual(1000 + 150);
     }
   });
+});
 
+describe('renewal across two instances (refresh option)', () => {
+  it('renews on one instance a login made on the other, and a reuse there ends it on both', async () => {
+    const { openid } = emulator.createUser();
+    const first = (
+      await request(c.url)
+        .post('/wx/login')
+        .send({ code: emulator.issueLoginCode(openid) })
+    ).body;
+    expect(first.refreshToken).toEqual(expect.any(String));
+    emulator.resetCalls();
+    const second = await request(d.url).post('/wx/refresh').send({ refreshToken: first.refreshToken });
+    expect(second.status).toBe(200);
+    expect(emulator.calls).toEqual([]);
+    const third = await request(c.url).post('/wx/refresh').send({ refreshToken: second.body.refreshToken });
+    expect(third.status).toBe(200);
+    expect((await me(d.url, third.body.token)).body.sessionId).toBe(
+      (await me(c.url, first.token)).body.sessionId,
+    );
+
+    // The first refresh token again, on the other instance: a reuse.
+    const reuse = await request(d.url).post('/wx/refresh').send({ refreshToken: first.refreshToken });
+    const reusedAt = Date.now();
+    expect(reuse.status).toBe(401);
+    expect(reuse.body.error.code).toBe('WX_SESSION_REVOKED');
+    expect(await refusedWithin(c.url, third.body.token, reusedAt)).toBeLessThanOrEqual(1000 + 150);
+    const late = await request(c.url).post('/wx/refresh').send({ refreshToken: third.body.refreshToken });
+    expect(late.status).toBe(401);
+  });
+
+  it('two instances renewing with one refresh token at once: at most one answer, then the session ends', async () => {
+    const { openid } = emulator.createUser();
+    const first = (
+      await request(c.url)
+        .post('/wx/login')
+        .send({ code: emulator.issueLoginCode(openid) })
+    ).body;
+    const answers = await Promise.all(
+      [c.url, d.url].map((url) =>
+        request(url).post('/wx/refresh').send({ refreshToken: first.refreshToken }),
+      ),
+    );
+    // The loser's reuse ends the session, so the winner's answer, if it came first, is dead too.
+    expect(answers.filter((r) => r.status === 200).length).toBeLessThanOrEqual(1);
+    expect(answers.filter((r) => r.body.error?.code === 'WX_SESSION_REVOKED').length).toBeGreaterThanOrEqual(
+      1,
+    );
+    const endedAt = Date.now();
+    for (const token of [first.token, ...answers.filter((r) => r.status === 200).map((r) => r.body.token)]) {
+      expect(await refusedWithin(d.url, token, endedAt)).toBeLessThanOrEqual(1000 + 150);
+    }
+  });
+});
+
+describe('the keys in Redis', () => {
   it('keeps every key under its prefix with a TTL, each user’s keys in one Cluster slot', async () => {
+    const renewing = emulator.createUser();
+    const pair = (
+      await request(c.url)
+        .post('/wx/login')
+        .send({ code: emulator.issueLoginCode(renewing.openid) })
+    ).body;
+    await request(d.url).post('/wx/refresh').send({ refreshToken: pair.refreshToken }).expect(200);
     const { openid } = emulator.createUser({ withUnionid: true });
     const token = await login(a.url, openid);
     await login(b.url, openid);
@@ -156,12 +222,15 @@ describe('a user’s sessions on two instances sharing Redis', () => {
     expect(keys.some((k) => k === `${app}{u:${openid}}:sessions`)).toBe(true);
     expect(keys.some((k) => k.startsWith(`${app}{n:`) && k.endsWith('}:sessions'))).toBe(true);
     expect(keys.some((k) => k.startsWith(`${app}{u:${openid}}:ended:`))).toBe(true);
+    expect(keys.some((k) => k.startsWith(`${app}{u:${renewing.openid}}:renewal:`))).toBe(true);
     for (const key of keys) expect(await redis.pttl(key), key).toBeGreaterThan(0);
     // Redis Cluster hashes only the hash tag of a key: the per-user keys of this user all have the
     // same one. (The session and session_key records, `sess:<sid>` and `skey:<openid>`, predate the
     // tags; every command touches one key, so they need none.)
-    const own = keys.filter((k) => k.includes(openid) && !k.includes(':skey:'));
-    expect(own.length).toBeGreaterThanOrEqual(2);
-    expect(new Set(own.map(hashTag))).toEqual(new Set([`u:${openid}`]));
+    for (const user of [openid, renewing.openid]) {
+      const own = keys.filter((k) => k.includes(user) && !k.includes(':skey:'));
+      expect(own.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(own.map(hashTag))).toEqual(new Set([`u:${user}`]));
+    }
   });
 });
