@@ -41,7 +41,7 @@ const ENDED_MARKER_MS = 5 * 60_000;
 
 /**
  * @example
- * const users = new UserSessions(store, 'wx123', sessions, logger);
+ * const users = new UserSessions(store, 'wx123', sessions, (sid) => authenticator.revoke(sid), logger);
  * await users.track(record, ttlMs);
  * await users.endAll('o6_bmjrPTlm6_2sgVt7hMZOPfL2M'); // 2
  */
@@ -51,11 +51,20 @@ export class UserSessions {
   readonly #sessions: SessionRepository;
   readonly #index: SessionIndex;
   readonly #logger: WxLogger | undefined;
+  readonly #revoke: (sid: string) => Promise<void>;
 
-  constructor(store: SessionStore, appId: string, sessions: SessionRepository, logger: WxLogger | undefined) {
+  /** `revoke` deletes one session record (the Authenticator's logout, which also logs it). */
+  constructor(
+    store: SessionStore,
+    appId: string,
+    sessions: SessionRepository,
+    revoke: (sid: string) => Promise<void>,
+    logger: WxLogger | undefined,
+  ) {
     this.#store = store;
     this.#appId = appId;
     this.#sessions = sessions;
+    this.#revoke = revoke;
     this.#index = sessionIndexOf(store);
     this.#logger = logger;
   }
@@ -101,7 +110,7 @@ export class UserSessions {
     this.#sessions.forget(sid);
     const record = await this.#sessions.load(sid);
     if (!record) {
-      await this.#sessions.delete(sid);
+      await this.#revoke(sid);
       return false;
     }
     // The marker first: an update that read the record before it ended sees it after writing, and
@@ -109,14 +118,13 @@ export class UserSessions {
     await this.#call('mark session ended', () =>
       this.#store.set(this.#endedKey(record), true, ENDED_MARKER_MS),
     );
-    await this.#sessions.delete(sid);
+    await this.#revoke(sid);
     await Promise.all([
       ...this.#indexKeys(record).map((key) =>
         this.#call('unindex session', () => this.#index.remove(key, sid)),
       ),
       this.#call('delete renewal', () => this.#store.delete(renewalKey(this.#appId, record.openid, sid))),
     ]);
-    log(this.#logger, 'info', { openid: record.openid, sid }, 'logout');
     return true;
   }
 
@@ -152,7 +160,7 @@ export class UserSessions {
         // An end() that ran meanwhile deleted the record before this write brought it back.
         const ended = await this.#call('get ended marker', () => this.#store.get(this.#endedKey(record)));
         if (ended !== undefined) {
-          await this.#sessions.delete(sid);
+          await this.#revoke(sid);
           return;
         }
         updated.set(sid, next as WxAppUser);

@@ -62,7 +62,8 @@ export class WxAuth {
       fetchBudgetMs: this.#wechat.worstCaseMs,
       logger,
     });
-    this.#users = new UserSessions(store, appId, sessions, logger);
+    // Ending a session goes through the Authenticator's revoke(), whatever else that may do.
+    this.#users = new UserSessions(store, appId, sessions, (sid) => this.#authenticator.revoke(sid), logger);
     this.#renewal = config.refresh
       ? new SessionRenewal(
           { appId, accessTokenTtl: config.refresh.accessTokenTtl, logger },
