@@ -5,6 +5,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { WxLoginError } from '../errors.js';
 import { log, type WxLogger } from '../logger.js';
 import type { SessionStore } from '../stores/types.js';
+import { deriveKeys } from './auth-port.js';
+import type { Configuration } from './options.js';
 import { formatRenewal, parseRenewal, type RenewalState, renewalKey } from './renewal-family.js';
 import type { LoginResult } from './session-issuer.js';
 import { recordTtlMs, sessionFits } from './session-lifetime.js';
@@ -172,6 +174,30 @@ export class SessionRenewal {
   #call<T>(op: string, run: () => T | Promise<T>): Promise<T> {
     return callStore(this.#config.logger, op, run);
   }
+}
+
+/**
+ * The renewal part of a service, or `undefined` in single-token mode (no `refresh` option).
+ *
+ * @example
+ * const renewal = renewalFor(config, sessions, tokens, users);
+ */
+export function renewalFor(
+  config: Configuration,
+  sessions: SessionRepository,
+  tokens: TokenService,
+  users: UserSessions,
+): SessionRenewal | undefined {
+  if (!config.refresh) return undefined;
+  const { appId, logger, store } = config;
+  return new SessionRenewal(
+    { appId, accessTokenTtl: config.refresh.accessTokenTtl, logger },
+    store,
+    sessions,
+    tokens,
+    users,
+    deriveKeys(config.signingKeys, REFRESH_KEY_INFO),
+  );
 }
 
 function ended(): WxLoginError {

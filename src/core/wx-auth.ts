@@ -12,7 +12,7 @@ import { OpenDataService } from './open-data.js';
 import { parseOptions, type WxAuthOptions } from './options.js';
 import { PhoneNumbers } from './phone-numbers.js';
 import { type LoginResult, SessionIssuer } from './session-issuer.js';
-import { REFRESH_KEY_INFO, type RefreshFields, SessionRenewal } from './session-renewal.js';
+import { type RefreshFields, renewalFor, type SessionRenewal } from './session-renewal.js';
 import { SessionRepository } from './sessions.js';
 import { warnAboutSetup } from './setup-warnings.js';
 import { TokenService } from './tokens.js';
@@ -64,16 +64,7 @@ export class WxAuth {
     });
     // Ending a session goes through the Authenticator's revoke(), whatever else that may do.
     this.#users = new UserSessions(store, appId, sessions, (sid) => this.#authenticator.revoke(sid), logger);
-    this.#renewal = config.refresh
-      ? new SessionRenewal(
-          { appId, accessTokenTtl: config.refresh.accessTokenTtl, logger },
-          store,
-          sessions,
-          tokens,
-          this.#users,
-          deriveKeys(config.signingKeys, REFRESH_KEY_INFO),
-        )
-      : undefined;
+    this.#renewal = renewalFor(config, sessions, tokens, this.#users);
     const issuer = new SessionIssuer(config, sessions, tokens, this.#users, this.#renewal);
     this.#login = new MiniProgramLogin(this.#wechat, new CodeExchanges(store, appId, logger), issuer);
     // The session_key record lives as long as the longest session (renewal mode: absoluteTtl).
