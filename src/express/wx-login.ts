@@ -176,9 +176,10 @@ function field(body: unknown, name: string): unknown {
   return Object.hasOwn(body, name) ? (body as Record<string, unknown>)[name] : undefined;
 }
 
-/** Whether a logout body asks to end every session of the user; no body means no. */
+/** Whether a logout body asks to end every session of the user; no JSON object means no. */
 function logoutAll(body: unknown): boolean {
-  if (body === undefined || body === null || body === '') return false;
+  // Logout never needed a body: whatever else a client sends along keeps meaning "this session".
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
   const all = field(body, 'all');
   if (all !== undefined && typeof all !== 'boolean') {
     throw new WxLoginError('WX_INVALID_REQUEST', '"all" must be true or false');
