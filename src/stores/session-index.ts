@@ -3,6 +3,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { failOption } from '../options-toolkit.js';
 import { INDEX_STORE_METHODS, type SessionStore, type StoredValue } from './types.js';
 
 /**
@@ -27,7 +28,8 @@ const LOCK_POLL_MS = 20;
 
 /**
  * The index of `store`: its `indexAdd`/`indexMembers`/`indexRemove` when it has all three; a
- * store with only some of them is refused (TypeError), as a half-upgraded store would be wrong.
+ * store with only some of them is refused (a TypeError naming the option "store"), as a
+ * half-upgraded store would be wrong.
  *
  * The fallback keeps one JSON object `{ member: expiresAtMs }` under the key, written with `set`
  * (so a reader never sees a partial value) by one writer at a time: writers take a lock with
@@ -55,9 +57,7 @@ export function sessionIndexOf(store: SessionStore): SessionIndex {
   }
   if (present.length > 0) {
     const missing = INDEX_STORE_METHODS.filter((name) => !present.includes(name));
-    throw new TypeError(
-      `express-wx-login: a store with index methods needs all three; missing: ${missing.join(', ')}`,
-    );
+    failOption('store', `has some index methods but not all three; missing: ${missing.join(', ')}`);
   }
   return fallbackIndex(store);
 }

@@ -56,7 +56,9 @@ describe('the index of a store', () => {
 
   it('refuses a store with only some of the index methods', () => {
     const half = { ...requiredOnly(new MemoryStore()), indexAdd: () => undefined };
-    expect(() => sessionIndexOf(half)).toThrow(/needs all three; missing: indexMembers, indexRemove/);
+    expect(() => sessionIndexOf(half)).toThrow(
+      /option "store" has some index methods but not all three; missing: indexMembers, indexRemove/,
+    );
   });
 
   it('serialises fallback writers with a lock that it releases', async () => {

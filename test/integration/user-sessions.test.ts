@@ -145,6 +145,81 @@ describe('revokeUser', () => {
   });
 });
 
+describe('on a store without index methods (the fallback index)', () => {
+  it('lists, updates and ends every session of a user', async () => {
+    const memory = new MemoryStore();
+    const plain: SessionStore = {
+      get: (k) => memory.get(k),
+      set: (k, v, ttl) => memory.set(k, v, ttl),
+      delete: (k) => memory.delete(k),
+      add: (k, v, ttl) => memory.add(k, v, ttl),
+      deleteIfEquals: (k, v) => memory.deleteIfEquals(k, v),
+    };
+    const { app, middleware } = buildApp(emulator, {
+      appId: MINI.appId,
+      appSecret: MINI.appSecret,
+      store: plain,
+    });
+    const user = emulator.createUser({ appId: MINI.appId });
+    const tokens = await Promise.all(
+      [1, 2, 3].map(
+        async () =>
+          (
+            await request(app)
+              .post('/wx/login')
+              .send({ code: emulator.issueLoginCode(user.openid) })
+          ).body.token,
+      ),
+    );
+    expect(await middleware.auth.listSessions(user.openid)).toHaveLength(3);
+    expect(await middleware.auth.updateUser(user.openid, { vip: true })).toBe(3);
+    expect(await middleware.auth.revokeUser(user.openid)).toBe(3);
+    for (const token of tokens) {
+      expect((await request(app).get('/me').set('Authorization', `Bearer ${token}`)).status).toBe(401);
+    }
+  });
+
+  it('refuses a store with only some of the index methods when wxLogin() is built', () => {
+    const memory = new MemoryStore();
+    const half = {
+      get: (k: string) => memory.get(k),
+      set: (k: string, v: never, ttl: number) => memory.set(k, v, ttl),
+      delete: (k: string) => memory.delete(k),
+      add: (k: string, v: never, ttl: number) => memory.add(k, v, ttl),
+      deleteIfEquals: (k: string, v: string) => memory.deleteIfEquals(k, v),
+      indexAdd: () => undefined,
+    };
+    expect(() => buildApp(emulator, { store: half })).toThrow(
+      expect.objectContaining({
+        code: 'ERR_INVALID_ARG_VALUE',
+        message: expect.stringMatching(/option "store"/),
+      }),
+    );
+  });
+});
+
+describe('renewal mode and web logins', () => {
+  it('gives web logins one token of tokenTtl in their cookie, and lists them beside mini-program sessions', async () => {
+    const renewing = await startWebApp(emulator, { login: { refresh: true, tokenTtl: 3600 } });
+    const mini = emulator.createUser({ appId: MINI.appId, withUnionid: true });
+    const login = await request(renewing.app)
+      .post('/wx/login')
+      .send({ code: emulator.issueLoginCode(mini.openid) });
+    expect(login.body).toMatchObject({ expiresIn: 900, refreshExpiresIn: 30 * 24 * 3600 });
+    emulator.oauthUser({ unionid: mini.unionid!, consent: 'allow' });
+    const browser = new TestBrowser();
+    await browser.open(`${renewing.base}/wx/web/login?returnTo=/account`);
+    const cookie = browser.cookie('wxl_token', renewing.base)!;
+    const { iat, exp } = JSON.parse(Buffer.from(cookie.split('.')[1]!, 'base64url').toString());
+    expect(exp - iat).toBe(3600);
+    const listed = await renewing.wx.auth.listSessions({ unionid: mini.unionid! });
+    expect(listed.map((s) => [s.source, s.expiresAt - s.createdAt]).sort()).toEqual([
+      ['miniprogram', 30 * 24 * 3600],
+      ['web', 3600],
+    ]);
+  });
+});
+
 describe('POST /wx/logout', () => {
   it('ends only the current session by default, and every session with { all: true }', async () => {
     const user = emulator.createUser({ appId: MINI.appId });
