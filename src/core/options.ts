@@ -194,9 +194,23 @@ function parseRefresh(value: unknown): Required<RefreshOptions> | undefined {
   if (value !== true && (typeof value !== 'object' || value === null || Array.isArray(value))) {
     fail('refresh', 'must be true, false or { accessTokenTtl, absoluteTtl }');
   }
-  const options = value === true ? {} : omitUndefined(value as RefreshOptions);
-  const accessTokenTtl = integerOption(options, 'accessTokenTtl', 900, 60, 24 * 3600);
-  const absoluteTtl = integerOption(options, 'absoluteTtl', 30 * 24 * 3600, accessTokenTtl, 365 * 24 * 3600);
+  const given = value === true ? {} : omitUndefined(value as RefreshOptions);
+  const unknown = Object.keys(given).filter((key) => key !== 'accessTokenTtl' && key !== 'absoluteTtl');
+  if (unknown.length > 0)
+    fail(`refresh.${unknown[0]}`, 'is unknown (refresh takes accessTokenTtl and absoluteTtl)');
+  // Named in full, so that an error says "refresh.absoluteTtl".
+  const options = {
+    'refresh.accessTokenTtl': given.accessTokenTtl,
+    'refresh.absoluteTtl': given.absoluteTtl,
+  };
+  const accessTokenTtl = integerOption(options, 'refresh.accessTokenTtl', 900, 60, 24 * 3600);
+  const absoluteTtl = integerOption(
+    options,
+    'refresh.absoluteTtl',
+    30 * 24 * 3600,
+    accessTokenTtl,
+    365 * 24 * 3600,
+  );
   return { accessTokenTtl, absoluteTtl };
 }
 

@@ -203,9 +203,14 @@ describe('without the refresh option', () => {
   it('refuses bad refresh options at once, naming them', () => {
     const base = { appId: 'wx1', appSecret: 's', tokenSecret: TOKEN_SECRET };
     expect(() => new WxAuth({ ...base, refresh: 'yes' as never })).toThrow(/option "refresh" must be/);
-    expect(() => new WxAuth({ ...base, refresh: { accessTokenTtl: 30 } })).toThrow(/"accessTokenTtl"/);
+    expect(() => new WxAuth({ ...base, refresh: { accessTokenTtl: 30 } })).toThrow(
+      /option "refresh.accessTokenTtl" must be an integer from 60 to 86400/,
+    );
     expect(() => new WxAuth({ ...base, refresh: { accessTokenTtl: 900, absoluteTtl: 600 } })).toThrow(
-      /"absoluteTtl" must be an integer from 900/,
+      /"refresh.absoluteTtl" must be an integer from 900/,
+    );
+    expect(() => new WxAuth({ ...base, refresh: { accessTtl: 900 } as never })).toThrow(
+      /option "refresh.accessTtl" is unknown/,
     );
   });
 });
