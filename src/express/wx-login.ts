@@ -71,38 +71,36 @@ export function wxLogin(options: WxLoginOptions): WxLoginMiddleware {
     if (token === undefined) throw tokenMissing();
     return auth.authenticate(token, req);
   };
-  const routes = buildRoutes(
-    routeOptions,
-    {
-      login: async (req, res, _next, body) => {
-        login.responder.ok(req, res, 200, await auth.login(field(body, 'code'), req));
-      },
-      // `{ "all": true }` logs the user out everywhere: every session of their openid and unionid.
-      logout: async (req, res, _next, body) => {
-        const all = logoutAll(body);
-        clearTokenCookieIfUsed(auth, req, res);
-        const user = await authenticated(req);
-        if (all) await auth.revokeUser({ openid: user.openid, unionid: user.unionid });
-        else await auth.revokeSession(user.sessionId);
-        res.status(204).end();
-      },
-      phone: async (req, res, _next, body) => {
-        const user = await authenticated(req);
-        const phone = await user.getPhoneNumber(field(body, 'code'));
-        login.responder.ok(req, res, 200, {
-          phoneNumber: phone.phoneNumber,
-          purePhoneNumber: phone.purePhoneNumber,
-          countryCode: phone.countryCode,
-        });
-      },
-      // Renewal mode: `{ refreshToken }` in, a new token pair out; no Authorization needed, as the
-      // access token has usually expired by then.
-      refresh: async (req, res, _next, body) => {
+  const routes = buildRoutes(routeOptions, {
+    login: async (req, res, _next, body) => {
+      login.responder.ok(req, res, 200, await auth.login(field(body, 'code'), req));
+    },
+    // `{ "all": true }` logs the user out everywhere: every session of their openid and unionid.
+    logout: async (req, res, _next, body) => {
+      const all = logoutAll(body);
+      clearTokenCookieIfUsed(auth, req, res);
+      const user = await authenticated(req);
+      if (all) await auth.revokeUser({ openid: user.openid, unionid: user.unionid });
+      else await auth.revokeSession(user.sessionId);
+      res.status(204).end();
+    },
+    phone: async (req, res, _next, body) => {
+      const user = await authenticated(req);
+      const phone = await user.getPhoneNumber(field(body, 'code'));
+      login.responder.ok(req, res, 200, {
+        phoneNumber: phone.phoneNumber,
+        purePhoneNumber: phone.purePhoneNumber,
+        countryCode: phone.countryCode,
+      });
+    },
+    // Renewal mode only: `{ refreshToken }` in, a new token pair out; no Authorization needed, as
+    // the access token has usually expired by then.
+    ...(auth.renews && {
+      refresh: async (req: Request, res: Response, _next: NextFunction, body: unknown) => {
         login.responder.ok(req, res, 200, await auth.renew(field(body, 'refreshToken')));
       },
-    },
-    auth.renews,
-  );
+    }),
+  });
 
   const handler: RequestHandler = (req, res, next) => {
     enterLogin(req, login);
@@ -139,8 +137,7 @@ export function wxLogin(options: WxLoginOptions): WxLoginMiddleware {
 
 function buildRoutes(
   options: WxLoginRoutes | undefined,
-  handlers: Record<keyof WxLoginRoutes, Route>,
-  renews: boolean,
+  handlers: Partial<Record<keyof WxLoginRoutes, Route>>,
 ): Map<string, Route> {
   const paths = {
     login: '/wx/login',
@@ -150,11 +147,12 @@ function buildRoutes(
     ...omitUndefined(options ?? {}),
   };
   const routes = new Map<string, Route>();
-  const names = ['login', 'logout', 'phone', ...(renews ? (['refresh'] as const) : [])] as const;
-  for (const name of names) {
+  for (const name of ['login', 'logout', 'phone', 'refresh'] as const) {
+    const handler = handlers[name];
+    if (!handler) continue;
     const path = pathOption(paths[name], `routes.${name}`);
     if (routes.has(path)) failOption(`routes.${name}`, `repeats the path ${path}`);
-    routes.set(path, handlers[name]);
+    routes.set(path, handler);
   }
   return routes;
 }
