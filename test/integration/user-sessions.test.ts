@@ -21,6 +21,16 @@ const web = await startWebApp(emulator, {
     onLogin: (event) => ({ userId: `user-of-${event.unionid ?? event.openid}`, role: 'member', trial: true }),
   },
   more: (app, wx) => {
+    // Routes added here come after the app's error handler: this one answers its error itself.
+    app.post('/update-after-logout', wx.guard(), async (req, res) => {
+      try {
+        await wx.auth.revokeSession(req.wxUser!.sessionId);
+        res.json(await req.wxUser!.update({ late: true }));
+      } catch (err) {
+        const { status, code } = err as { status: number; code: string };
+        res.status(status).json({ error: { code } });
+      }
+    });
     app.post('/bind-phone', wx.guard(), async (req, res, next) => {
       try {
         const user = await req.wxUser!.update({ phoneBound: true, trial: null });
@@ -282,6 +292,16 @@ describe('updateUser and req.wxUser.update()', () => {
     const expected = { userId: `user-of-${user.openid}`, role: 'member', phoneBound: true };
     expect(res.body).toEqual({ returned: expected, now: expected });
     expect((await me(b)).body.user).toEqual(expected);
+  });
+
+  it('req.wxUser.update() on a session ended meanwhile answers 401 WX_SESSION_REVOKED', async () => {
+    const user = emulator.createUser({ appId: MINI.appId });
+    const token = await miniLogin(user.openid);
+    // The route ends its own session after the guard let it in, then updates.
+    const res = await request(web.app).post('/update-after-logout').set('Authorization', `Bearer ${token}`);
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('WX_SESSION_REVOKED');
+    expect((await me(token)).status).toBe(401);
   });
 
   it('refuses a patch that is not a JSON object, and changes nothing', async () => {
