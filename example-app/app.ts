@@ -69,6 +69,9 @@ export async function createExampleApp(options: CreateExampleOptions = {}): Prom
     apiBaseUrl: emulator?.url,
     // One process: sessions in memory. Several instances would share a RedisStore (see README).
     store: new MemoryStore(),
+    // Renewal mode: 15-minute access tokens, renewed by POST /wx/refresh without a new wx.login()
+    // (miniprogram/utils/auth.js does it), for at most 30 days.
+    refresh: { accessTokenTtl: 15 * 60, absoluteTtl: 30 * 24 * 3600 },
     logger: options.logger,
     onLogin: async (event) => {
       const user = await users.upsertOnLogin(event);

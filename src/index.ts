@@ -9,12 +9,15 @@
 export type {
   LoginEvent,
   PhoneEvent,
+  RefreshOptions,
   SigningKey,
   WxAppUser,
   WxAuthOptions,
   WxLoginTypes,
 } from './core/options.js';
 export type { LoginResult } from './core/session-issuer.js';
+export type { RefreshFields } from './core/session-renewal.js';
+export type { SessionInfo, UserRef } from './core/user-sessions.js';
 export { WxAuth } from './core/wx-auth.js';
 export type { DecryptOptions, WxSessionUser } from './core/wx-user.js';
 export {

@@ -1,5 +1,5 @@
-// The mini program's entry: one auth client for every page, and a login check at launch
-// (wx.checkSession), so that pages find a token, and the server a fresh session_key.
+// The mini program's entry: one auth client for every page, and a login at launch only when there
+// is no token to use or renew (WeChat's own wx.checkSession() matters only for open data).
 
 const config = require('./config.js');
 const { createAuthClient } = require('./utils/auth.js');

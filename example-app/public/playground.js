@@ -1,7 +1,7 @@
 // The playground's logic: each button plays one step of the mini-program login against this
 // server (the /dev routes stand in for the device's WeChat), and logs every HTTP exchange.
 
-const state = { code: null, openid: null, token: null };
+const state = { code: null, openid: null, token: null, refreshToken: null, renewals: 0 };
 const $ = (selector) => document.querySelector(selector);
 
 /** Shortens a token for display; the log shows enough to recognise it, not to copy it around. */
@@ -12,7 +12,10 @@ function abbreviate(value) {
 function pretty(value) {
   return JSON.stringify(
     value,
-    (key, v) => (key === 'token' || key === 'encryptedData' || key === 'Authorization' ? abbreviate(v) : v),
+    (key, v) =>
+      key === 'token' || key === 'refreshToken' || key === 'encryptedData' || key === 'Authorization'
+        ? abbreviate(v)
+        : v,
     2,
   );
 }
@@ -82,13 +85,17 @@ function show(step, text, ok = true) {
   return output;
 }
 
+function duration(seconds) {
+  return seconds >= 3600 ? `${seconds / 3600} h` : `${Math.round(seconds / 60)} min`;
+}
+
 function failure({ status, data }) {
   const error = data?.error;
   return error ? `${status} ${error.code}: ${error.message}` : `HTTP ${status}`;
 }
 
 function setLoggedIn(loggedIn) {
-  for (const action of ['me', 'werun', 'phone', 'logout']) {
+  for (const action of ['me', 'werun', 'phone', 'renew', 'logout', 'everywhere']) {
     $(`[data-action="${action}"]`).disabled = !loggedIn;
   }
   $('#who').textContent = loggedIn ? `Logged in as ${state.openid}` : 'Not logged in';
@@ -111,11 +118,30 @@ const actions = {
     $('[data-action="login"]').disabled = true;
     if (res.status !== 200) return show('login', failure(res), false);
     state.token = res.data.token;
+    state.refreshToken = res.data.refreshToken ?? null;
+    state.renewals = 0;
     state.openid = res.data.openid;
     setLoggedIn(true);
     show(
       'login',
-      `token ${abbreviate(state.token)} · expires in ${res.data.expiresIn / 3600} h · user #${res.data.user?.userId}`,
+      `token ${abbreviate(state.token)} · expires in ${duration(res.data.expiresIn)} · user #${res.data.user?.userId}`,
+    );
+  },
+
+  async renew() {
+    // What the mini program does when its access token expires: no wx.login(), the same session.
+    const before = await call('GET', '/me', { token: state.token });
+    const res = await call('POST', '/wx/refresh', { body: { refreshToken: state.refreshToken } });
+    if (res.status !== 200) return show('renew', failure(res), false);
+    const used = state.refreshToken;
+    state.token = res.data.token;
+    state.refreshToken = res.data.refreshToken;
+    state.renewals += 1;
+    const after = await call('GET', '/me', { token: state.token });
+    const same = before.data?.session?.sessionId === after.data?.session?.sessionId;
+    show(
+      'renew',
+      `renewal #${state.renewals} · new token ${abbreviate(state.token)} · ${same ? 'same session' : 'new session'} · the used refresh token ${abbreviate(used)} is spent`,
     );
   },
 
@@ -162,10 +188,26 @@ const actions = {
     const res = await call('POST', '/wx/logout', { token: old });
     if (res.status !== 204) return show('logout', failure(res), false);
     state.token = null;
+    state.refreshToken = null;
     setLoggedIn(false);
     // Show that the old token is dead now, not merely forgotten by the page.
     const after = await call('GET', '/me', { token: old });
     show('logout', `logged out · the old token now gets ${failure(after)}`);
+  },
+
+  async everywhere() {
+    // A second device of the same user: its own wx.login() and session.
+    const issued = await call('POST', '/dev/login-code', { body: { openid: state.openid } });
+    const other = await call('POST', '/wx/login', { body: { code: issued.data?.code } });
+    if (other.status !== 200) return show('everywhere', failure(other), false);
+    await call('GET', '/me', { token: other.data.token });
+    const res = await call('POST', '/wx/logout', { token: state.token, body: { all: true } });
+    if (res.status !== 204) return show('everywhere', failure(res), false);
+    state.token = null;
+    state.refreshToken = null;
+    setLoggedIn(false);
+    const after = await call('GET', '/me', { token: other.data.token });
+    show('everywhere', `logged out on all devices · the other device now gets ${failure(after)}`);
   },
 
   clear() {

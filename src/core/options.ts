@@ -147,6 +147,27 @@ export interface WxAuthOptions<Req = unknown> {
    * `50331648` (48 MiB: about 100,000 sessions); `0` turns the session cache off.
    */
   sessionCacheBytes?: number;
+  /**
+   * A short description of the device a login came from (at most 80 characters), kept with the
+   * session and shown by `auth.listSessions()`. `wxLogin()` defaults it to a summary of the
+   * User-Agent header ("iPhone · WeChat 8.0.50 · mini program"); none by default without Express.
+   */
+  describeClient?: (request: Req | undefined) => string | undefined;
+  /**
+   * Renewal without a new wx.login(): mini-program logins get a short-lived access token plus a
+   * refresh token for `POST /wx/refresh`, which rotates on every use; a refresh token used twice
+   * ends the session. `true` takes the defaults. Off by default: one token of `tokenTtl`, as before.
+   * Web logins (wxOAuth()) keep one token of `tokenTtl` either way.
+   */
+  refresh?: boolean | RefreshOptions;
+}
+
+/** The lifetimes of the renewal mode (`refresh` option). */
+export interface RefreshOptions {
+  /** Seconds an access token lives. Defaults to `900` (15 minutes); 60 to 86400. */
+  accessTokenTtl?: number;
+  /** Seconds a session lives at most, however often it is renewed. Defaults to `2592000` (30 days). */
+  absoluteTtl?: number;
 }
 
 /** The validated, defaulted options the core runs on. Internal: not exported by the package. */
@@ -172,6 +193,9 @@ export interface Configuration {
   sessionCacheMs: number;
   tokenCacheBytes: number;
   sessionCacheBytes: number;
+  describeClient: WxAuthOptions['describeClient'];
+  /** `undefined`: single-token mode. */
+  refresh: Required<RefreshOptions> | undefined;
 }
 
 const DEFAULTS = {
@@ -212,6 +236,31 @@ function parseSigningKeys(options: Record<string, unknown>): SigningKey[] {
     kids.add(kid);
     return kid === undefined ? { secret } : { kid, secret };
   });
+}
+
+function parseRefresh(value: unknown): Required<RefreshOptions> | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value !== true && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+    fail('refresh', 'must be true, false or { accessTokenTtl, absoluteTtl }');
+  }
+  const given = value === true ? {} : omitUndefined(value as RefreshOptions);
+  const unknown = Object.keys(given).filter((key) => key !== 'accessTokenTtl' && key !== 'absoluteTtl');
+  if (unknown.length > 0)
+    fail(`refresh.${unknown[0]}`, 'is unknown (refresh takes accessTokenTtl and absoluteTtl)');
+  // Named in full, so that an error says "refresh.absoluteTtl".
+  const options = {
+    'refresh.accessTokenTtl': given.accessTokenTtl,
+    'refresh.absoluteTtl': given.absoluteTtl,
+  };
+  const accessTokenTtl = integerOption(options, 'refresh.accessTokenTtl', 900, 60, 24 * 3600);
+  const absoluteTtl = integerOption(
+    options,
+    'refresh.absoluteTtl',
+    30 * 24 * 3600,
+    accessTokenTtl,
+    365 * 24 * 3600,
+  );
+  return { accessTokenTtl, absoluteTtl };
 }
 
 function parseStore(value: unknown): SessionStore | undefined {
@@ -305,6 +354,8 @@ export function parseOptions(input: WxAuthOptions<never>): Configuration {
       0,
       MAX_CACHE_BYTES,
     ),
+    describeClient: functionOption(options, 'describeClient'),
+    refresh: parseRefresh(options.refresh),
   };
   // Present but not enumerable: util.inspect(config) or JSON.stringify(config) in an app's debug
   // line must not print the secrets.

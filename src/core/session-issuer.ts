@@ -4,11 +4,14 @@
 import { randomBytes } from 'node:crypto';
 import { log, type WxLogger } from '../logger.js';
 import type { WeChatUserInfo } from '../wechat/oauth-client.js';
+import { clientSummary } from './client-summary.js';
 import { requireStorable, runHook, withRequest } from './hooks.js';
 import type { Configuration, LoginEvent, WxAppUser } from './options.js';
 import { recordTtlMs } from './session-lifetime.js';
+import type { SessionRenewal } from './session-renewal.js';
 import type { SessionRecord, SessionRepository } from './sessions.js';
 import type { TokenService } from './tokens.js';
+import type { UserSessions } from './user-sessions.js';
 
 /** The body of a successful `POST /wx/login`. */
 export interface LoginResult {
@@ -16,6 +19,10 @@ export interface LoginResult {
   tokenType: 'Bearer';
   /** Seconds until the token expires. */
   expiresIn: number;
+  /** Renewal mode (`refresh` option) only: good for one `POST /wx/refresh`. */
+  refreshToken?: string;
+  /** Renewal mode only: seconds until the session ends at the latest. */
+  refreshExpiresIn?: number;
   openid: string;
   unionid?: string;
   user?: WxAppUser;
@@ -36,7 +43,9 @@ export interface VerifiedIdentity {
   oauth?: LoginEvent['oauth'];
 }
 
-type IssuerConfig = Pick<Configuration, 'appId' | 'tokenTtl' | 'onLogin'> & { logger: WxLogger | undefined };
+type IssuerConfig = Pick<Configuration, 'appId' | 'tokenTtl' | 'onLogin' | 'describeClient' | 'refresh'> & {
+  logger: WxLogger | undefined;
+};
 
 /**
  * @example
@@ -47,17 +56,32 @@ export class SessionIssuer {
   readonly #config: IssuerConfig;
   readonly #sessions: SessionRepository;
   readonly #tokens: TokenService;
+  readonly #users: UserSessions;
+  readonly #renewal: SessionRenewal | undefined;
 
-  constructor(config: IssuerConfig, sessions: SessionRepository, tokens: TokenService) {
+  constructor(
+    config: IssuerConfig,
+    sessions: SessionRepository,
+    tokens: TokenService,
+    users: UserSessions,
+    renewal?: SessionRenewal,
+  ) {
     this.#config = config;
     this.#sessions = sessions;
     this.#tokens = tokens;
+    this.#users = users;
+    this.#renewal = renewal;
   }
 
   /** Runs `onLogin` (which may refuse), stores the session and the newest session_key, signs a token. */
   async createSession(identity: VerifiedIdentity, request: unknown): Promise<LoginResult> {
     const { openid, unionid, sessionKey, source, profile, oauth } = identity;
-    const { tokenTtl, logger } = this.#config;
+    const { logger } = this.#config;
+    // Renewal mode (mini program only): the session lives absoluteTtl, each access token less.
+    const renewal = source === 'miniprogram' ? this.#renewal : undefined;
+    const refresh = renewal ? this.#config.refresh : undefined;
+    const tokenTtl = refresh?.absoluteTtl ?? this.#config.tokenTtl;
+    const accessTtl = refresh?.accessTokenTtl ?? tokenTtl;
     const appId = identity.appId ?? this.#config.appId;
     // Web logins carry no session_key, so there is nothing to look up.
     const isNewSession =
@@ -88,18 +112,23 @@ export class SessionIssuer {
       ...(unionid === undefined ? {} : { unionid }),
       ...(user === undefined ? {} : { user }),
     };
+    const client = clientSummary(this.#config.describeClient, request);
+    if (client !== undefined) record.client = client;
     await this.#sessions.save(record, ttlMs);
+    await this.#users.track(record, ttlMs);
+    const refreshFields = renewal ? await renewal.start(record) : undefined;
     const token = await this.#tokens.sign({
       openid,
       sid: record.sid,
       issuedAt: now,
-      expiresAt: record.expiresAt,
+      expiresAt: now + accessTtl,
     });
     log(logger, 'info', { openid, sid: record.sid, source, appId }, 'login');
     return {
       token,
       tokenType: 'Bearer',
-      expiresIn: tokenTtl,
+      expiresIn: accessTtl,
+      ...refreshFields,
       openid,
       ...(unionid === undefined ? {} : { unionid }),
       ...(user === undefined ? {} : { user }),

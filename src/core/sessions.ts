@@ -19,6 +19,8 @@ export interface SessionRecord {
   createdAt: number;
   /** Unix seconds. */
   expiresAt: number;
+  /** A short description of the device the login came from (`describeClient`), for listSessions(). */
+  client?: string;
 }
 
 /** The one current session_key of a user, as WeChat keeps only one. */
@@ -174,6 +176,11 @@ export class SessionRepository {
       this.#deleting--;
       this.#epoch++;
     }
+  }
+
+  /** Drops this instance's cached copy, so that the next load() reads the store. */
+  forget(sid: string): void {
+    this.#cache?.delete(sid);
   }
 
   async loadSessionKey(openid: string): Promise<SessionKeyRecord | undefined> {

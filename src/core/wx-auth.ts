@@ -1,6 +1,7 @@
 // WxAuth: the framework-free service behind the middleware, a facade over its parts: the
 // mini-program login, authentication, open data, phone numbers and the shared access_token.
 
+import { WxLoginError } from '../errors.js';
 import { WeChatClient } from '../wechat/client.js';
 import { AccessTokenManager } from './access-token.js';
 import { attachPort, deriveKeys } from './auth-port.js';
@@ -12,9 +13,11 @@ import { OpenDataService } from './open-data.js';
 import { parseOptions, type WxAuthOptions } from './options.js';
 import { PhoneNumbers } from './phone-numbers.js';
 import { type LoginResult, SessionIssuer } from './session-issuer.js';
+import { type RefreshFields, renewalFor, type SessionRenewal } from './session-renewal.js';
 import { SessionRepository } from './sessions.js';
 import { warnAboutSetup } from './setup-warnings.js';
 import { TokenService } from './tokens.js';
+import { type SessionInfo, type UserRef, UserSessions } from './user-sessions.js';
 import type { WxUser, WxUserActions } from './wx-user.js';
 
 /**
@@ -25,6 +28,7 @@ import type { WxUser, WxUserActions } from './wx-user.js';
  * const { token } = await auth.login(code);
  * const user = await auth.authenticate(token);
  * const accessToken = await auth.getAccessToken(); // shared by every instance on the same store
+ * await auth.revokeUser(openid);                   // log the user out everywhere
  */
 export class WxAuth {
   /** The mini program's AppID. */
@@ -33,6 +37,8 @@ export class WxAuth {
   readonly #accessTokens: AccessTokenManager;
   readonly #login: MiniProgramLogin;
   readonly #authenticator: Authenticator;
+  readonly #users: UserSessions;
+  readonly #renewal: SessionRenewal | undefined;
 
   constructor(options: WxAuthOptions) {
     const config = parseOptions(options);
@@ -64,9 +70,19 @@ export class WxAuth {
       fetchBudgetMs: this.#wechat.worstCaseMs,
       logger,
     });
-    const issuer = new SessionIssuer(config, sessions, tokens);
+    // Ending a session goes through the Authenticator's revoke(), whatever else that may do.
+    this.#users = new UserSessions(store, appId, sessions, (sid) => this.#authenticator.revoke(sid), logger);
+    this.#renewal = renewalFor(config, sessions, tokens, this.#users);
+    const issuer = new SessionIssuer(config, sessions, tokens, this.#users, this.#renewal);
     this.#login = new MiniProgramLogin(this.#wechat, new CodeExchanges(store, appId, logger), issuer);
-    const openData = new OpenDataService(config, sessions, this.#wechat, this.#accessTokens);
+    // The session_key record lives as long as the longest session (renewal mode: absoluteTtl).
+    const keyTtl = Math.max(config.tokenTtl, config.refresh?.absoluteTtl ?? 0);
+    const openData = new OpenDataService(
+      { appId, tokenTtl: keyTtl, logger },
+      sessions,
+      this.#wechat,
+      this.#accessTokens,
+    );
     const phones = new PhoneNumbers(config, this.#wechat, this.#accessTokens);
     const actions: WxUserActions = {
       decrypt: (openid, data, iv, o) => openData.decrypt(openid, data, iv, o),
@@ -74,6 +90,8 @@ export class WxAuth {
       checkSessionKey: (openid) => openData.checkSessionKey(openid),
       resetSessionKey: (openid) => openData.resetSessionKey(openid),
       phoneNumber: (user, code, request, options) => phones.forUser(user, code, request, options),
+      update: async (user, patch) =>
+        (await this.#users.update(user, patch, user.sessionId)).get(user.sessionId),
     };
     this.#authenticator = new Authenticator(appId, tokens, sessions, actions, logger);
     attachPort(this, {
@@ -109,6 +127,28 @@ export class WxAuth {
     return traceLogin(this.appId, 'miniprogram', () => this.#login.login(code, request));
   }
 
+  /** Whether logins get refresh tokens (the `refresh` option): `POST /wx/refresh` is served then. */
+  get renews(): boolean {
+    return this.#renewal !== undefined;
+  }
+
+  /**
+   * Renewal mode: exchanges a refresh token for a new access token and the next refresh token,
+   * keeping the session (its user, its session_key) and calling no WeChat API. A refresh token
+   * works once: used again, it ends the session everywhere (WX_SESSION_REVOKED).
+   */
+  renew(refreshToken: unknown): Promise<LoginResult & RefreshFields> {
+    if (!this.#renewal) {
+      return Promise.reject(
+        new WxLoginError(
+          'WX_MISCONFIGURED',
+          'renewal is off: pass the "refresh" option to use refresh tokens',
+        ),
+      );
+    }
+    return this.#renewal.renew(refreshToken);
+  }
+
   /** Verifies a token and loads its session. Throws WX_TOKEN_* / WX_SESSION_REVOKED (401) or WX_STORE_UNAVAILABLE. */
   authenticate(token: string, request?: unknown): Promise<WxUser> {
     return this.#authenticator.authenticate(token, request);
@@ -132,8 +172,42 @@ export class WxAuth {
   }
 
   /** Ends a session: its token is refused from now on, here at once and elsewhere within `sessionCacheMs`. */
-  revokeSession(sessionId: string): Promise<void> {
-    return this.#authenticator.revoke(sessionId);
+  async revokeSession(
+    sessionId: string,
+    owner?: { openid: string; unionid?: string | undefined },
+  ): Promise<void> {
+    // `owner`, when the caller just authenticated the session (a logout), saves a store read.
+    await this.#users.end(
+      sessionId,
+      owner && {
+        sid: sessionId,
+        openid: owner.openid,
+        ...(owner.unionid === undefined ? {} : { unionid: owner.unionid }),
+      },
+    );
+  }
+
+  /**
+   * Ends every session of a user (mini program and web alike), on every instance within
+   * `sessionCacheMs`: for a ban, an account deletion, "log out everywhere". Name the user by
+   * openid, or `{ unionid }` for their sessions in every app of this wxLogin(). Resolves how many ended.
+   */
+  revokeUser(user: UserRef): Promise<number> {
+    return this.#users.endAll(user);
+  }
+
+  /** A user's live sessions, newest first: for a "your devices" page. */
+  listSessions(user: UserRef): Promise<SessionInfo[]> {
+    return this.#users.list(user);
+  }
+
+  /**
+   * Changes the `user` that every session of a user carries (what `onLogin` returned), by a JSON
+   * merge patch: `{ role: 'admin', trial: null }` sets `role` and removes `trial`. Every instance
+   * sees it within `sessionCacheMs`. Resolves how many sessions were updated.
+   */
+  async updateUser(user: UserRef, patch: Record<string, unknown>): Promise<number> {
+    return (await this.#users.update(user, patch)).size;
   }
 
   /** The access_token for other WeChat APIs, cached once for every instance sharing the store. */

@@ -24,6 +24,7 @@ export interface WxUserActions {
     request: unknown,
     options?: PhoneNumberOptions,
   ): Promise<PhoneInfo>;
+  update(user: WxSessionUser, patch: Record<string, unknown>): Promise<WxAppUser | undefined>;
 }
 
 /**
@@ -51,6 +52,12 @@ export interface WxSessionUser {
   checkSessionKey(): Promise<boolean>;
   resetSessionKey(): Promise<void>;
   getPhoneNumber(code: unknown, options?: PhoneNumberOptions): Promise<PhoneInfo>;
+  /**
+   * Changes `user` for every session of this user (JSON merge patch: `null` removes a key);
+   * resolves this session's new `user`, which `this.user` holds from now on. WX_SESSION_REVOKED
+   * when this session ended meanwhile.
+   */
+  update(patch: Record<string, unknown>): Promise<WxAppUser>;
 }
 
 /**
@@ -68,8 +75,8 @@ export class WxUser implements WxSessionUser {
   readonly unionid?: string;
   readonly appId: string;
   readonly sessionId: string;
-  /** What `onLogin` returned at login. */
-  readonly user?: WxAppUser;
+  /** What `onLogin` returned at login, as changed since by `update()`. */
+  user?: WxAppUser;
   /** Unix seconds. */
   readonly expiresAt: number;
   readonly #actions: WxUserActions;
@@ -140,5 +147,20 @@ export class WxUser implements WxSessionUser {
    */
   getPhoneNumber(code: unknown, options?: PhoneNumberOptions): Promise<PhoneInfo> {
     return this.#actions.phoneNumber(this, code, this.#request, options);
+  }
+
+  /**
+   * Changes `user` for every session of this user (by openid, and by unionid when known), seen by
+   * every instance within `sessionCacheMs`. A JSON merge patch: keys set, `null` removes one.
+   *
+   * @example
+   * await req.wxUser!.update({ phoneBound: true, role: 'member' });
+   */
+  async update(patch: Record<string, unknown>): Promise<WxAppUser> {
+    const user = await this.#actions.update(this, patch);
+    if (user === undefined)
+      throw new WxLoginError('WX_SESSION_REVOKED', 'the session has ended; log in again');
+    this.user = user;
+    return user;
   }
 }

@@ -1,6 +1,6 @@
-// wxLogin(): the Express middleware. Serves POST /wx/login, /wx/logout and /wx/phone (paths
-// configurable), reads their JSON bodies whatever parsers the app mounted, answers their errors,
-// and records itself in the request context for requireWxSession().
+// wxLogin(): the Express middleware. Serves POST /wx/login, /wx/logout, /wx/phone (and /wx/refresh
+// in renewal mode), reads their JSON bodies whatever parsers the app mounted, answers their
+// errors, and records itself in the request context for requireWxSession().
 
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import type { WxAuthOptions } from '../core/options.js';
@@ -20,6 +20,7 @@ import {
 } from './response-options.js';
 import { guardRequest } from './session-guard.js';
 import { clearTokenCookieIfUsed } from './token-cookie.js';
+import { summarizeUserAgent } from './user-agent.js';
 
 export interface WxLoginRoutes {
   /** Defaults to `'/wx/login'`. */
@@ -28,6 +29,8 @@ export interface WxLoginRoutes {
   logout?: string;
   /** Defaults to `'/wx/phone'`. */
   phone?: string;
+  /** Defaults to `'/wx/refresh'`; served only with the `refresh` option. */
+  refresh?: string;
 }
 
 export interface WxLoginOptions extends WxAuthOptions<Request>, WxResponseOptions {
@@ -64,7 +67,10 @@ export function wxLogin(options: WxLoginOptions): WxLoginMiddleware {
   const limit = parseBodyLimit(bodyLimit);
   const { settings, others: authOptions } = takeResponseOptions(rest);
   const response = mergeSettings(DEFAULT_RESPONSE_SETTINGS, settings);
-  const auth = new WxAuth(authOptions as WxAuthOptions);
+  const auth = new WxAuth({
+    describeClient: (req?: Request) => summarizeUserAgent(req?.headers['user-agent']),
+    ...authOptions,
+  } as WxAuthOptions);
   const login = mountedLoginOf(auth, 'auth', response);
   const readJson = jsonBodyReader(limit);
 
@@ -77,10 +83,13 @@ export function wxLogin(options: WxLoginOptions): WxLoginMiddleware {
     login: async (req, res, _next, body) => {
       login.responder.ok(req, res, 200, await auth.login(field(body, 'code'), req));
     },
-    logout: async (req, res) => {
+    // `{ "all": true }` logs the user out everywhere: every session of their openid and unionid.
+    logout: async (req, res, _next, body) => {
+      const all = logoutAll(body);
       clearTokenCookieIfUsed(auth, req, res);
       const user = await authenticated(req);
-      await auth.revokeSession(user.sessionId);
+      if (all) await auth.revokeUser({ openid: user.openid, unionid: user.unionid });
+      else await auth.revokeSession(user.sessionId, user);
       login.responder.ok(req, res, 204, undefined);
     },
     phone: async (req, res, _next, body) => {
@@ -92,6 +101,13 @@ export function wxLogin(options: WxLoginOptions): WxLoginMiddleware {
         countryCode: phone.countryCode,
       });
     },
+    // Renewal mode only: `{ refreshToken }` in, a new token pair out; no Authorization needed, as
+    // the access token has usually expired by then.
+    ...(auth.renews && {
+      refresh: async (req: Request, res: Response, _next: NextFunction, body: unknown) => {
+        login.responder.ok(req, res, 200, await auth.renew(field(body, 'refreshToken')));
+      },
+    }),
   });
 
   const handler: RequestHandler = (req, res, next) => {
@@ -129,19 +145,22 @@ export function wxLogin(options: WxLoginOptions): WxLoginMiddleware {
 
 function buildRoutes(
   options: WxLoginRoutes | undefined,
-  handlers: Record<keyof WxLoginRoutes, Route>,
+  handlers: Partial<Record<keyof WxLoginRoutes, Route>>,
 ): Map<string, Route> {
   const paths = {
     login: '/wx/login',
     logout: '/wx/logout',
     phone: '/wx/phone',
+    refresh: '/wx/refresh',
     ...omitUndefined(options ?? {}),
   };
   const routes = new Map<string, Route>();
-  for (const name of ['login', 'logout', 'phone'] as const) {
+  for (const name of ['login', 'logout', 'phone', 'refresh'] as const) {
+    const handler = handlers[name];
+    if (!handler) continue;
     const path = pathOption(paths[name], `routes.${name}`);
     if (routes.has(path)) failOption(`routes.${name}`, `repeats the path ${path}`);
-    routes.set(path, handlers[name]);
+    routes.set(path, handler);
   }
   return routes;
 }
@@ -161,4 +180,15 @@ function field(body: unknown, name: string): unknown {
     throw new WxLoginError('WX_INVALID_REQUEST', 'the request body must be a JSON object');
   }
   return Object.hasOwn(body, name) ? (body as Record<string, unknown>)[name] : undefined;
+}
+
+/** Whether a logout body asks to end every session of the user; no JSON object means no. */
+function logoutAll(body: unknown): boolean {
+  // Logout never needed a body: whatever else a client sends along keeps meaning "this session".
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+  const all = field(body, 'all');
+  if (all !== undefined && typeof all !== 'boolean') {
+    throw new WxLoginError('WX_INVALID_REQUEST', '"all" must be true or false');
+  }
+  return all === true;
 }

@@ -7,8 +7,9 @@ import type { SessionStore, StoredValue } from './types.js';
 export interface MemoryStoreOptions {
   /**
    * The most lasting entries kept (TTL over a minute: sessions, session keys, the access_token);
-   * the least recently used go first when it is reached. Each logged-in user holds two (the
-   * session and the user's session_key), so the default `200_000` holds 100,000 users.
+   * the least recently used go first when it is reached. Each logged-in user holds three (the
+   * session, the user's session_key and their session index; four with a unionid), so the
+   * default `300_000` holds 100,000 users.
    */
   max?: number;
   /**
@@ -43,7 +44,7 @@ export class MemoryStore implements SessionStore {
   #lastFullPurge = Number.NEGATIVE_INFINITY;
 
   constructor(options: MemoryStoreOptions = {}) {
-    const max = positiveInteger('max', options.max ?? 200_000);
+    const max = positiveInteger('max', options.max ?? 300_000);
     const maxShortLived = positiveInteger('maxShortLived', options.maxShortLived ?? 50_000);
     this.#lasting = new LRUCache<string, string>({ max, ttlAutopurge: false, allowStale: false });
     this.#short = new LRUCache<string, string>({
@@ -84,6 +85,47 @@ export class MemoryStore implements SessionStore {
       }
     }
     return false;
+  }
+
+  /** Index method: adds (or renews) `member` at `key` for `ttlMs`; atomic, as the process is single-threaded. */
+  indexAdd(key: string, member: string, ttlMs: number): void {
+    const ttl = checkTtl(ttlMs);
+    const now = Date.now();
+    const entries = this.#indexEntries(key, now);
+    entries.set(member, now + ttl);
+    this.#writeIndex(key, entries, now);
+  }
+
+  /** Index method: the members at `key` that have not expired. */
+  indexMembers(key: string): string[] {
+    return [...this.#indexEntries(key, Date.now()).keys()];
+  }
+
+  /** Index method: removes `member` from the index at `key`. */
+  indexRemove(key: string, member: string): void {
+    const now = Date.now();
+    const entries = this.#indexEntries(key, now);
+    if (entries.delete(member)) this.#writeIndex(key, entries, now);
+  }
+
+  // An index is kept as JSON pairs [member, expiresAtMs] under its key, which lives as long as
+  // its longest-lived member (and is evicted like any other entry).
+  #indexEntries(key: string, now: number): Map<string, number> {
+    const text = this.#lasting.get(key) ?? this.#short.get(key);
+    const pairs: unknown = text === undefined ? [] : JSON.parse(text);
+    const entries = new Map<string, number>();
+    if (!Array.isArray(pairs)) return entries;
+    for (const pair of pairs) {
+      if (Array.isArray(pair) && typeof pair[0] === 'string' && typeof pair[1] === 'number' && pair[1] > now)
+        entries.set(pair[0], pair[1]);
+    }
+    return entries;
+  }
+
+  #writeIndex(key: string, entries: Map<string, number>, now: number): void {
+    const longest = Math.max(0, ...entries.values());
+    if (entries.size === 0 || longest <= now) this.delete(key);
+    else this.#write(key, JSON.stringify([...entries]), longest - now);
   }
 
   /** How many entries are held now, in both pools (expired ones included until purged). */

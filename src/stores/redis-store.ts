@@ -29,6 +29,12 @@ const DELETE_IF_EQUALS =
 const EXTEND_IF_EQUALS =
   "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0";
 
+// An index is a sorted set scored by each member's expiry (Unix ms); one script per change keeps
+// it to one key (one Cluster slot): drop the expired, add, and expire the key with its last member.
+const INDEX_ADD =
+  "redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1]) redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3]) " +
+  "local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES') redis.call('PEXPIREAT', KEYS[1], last[2]) return 1";
+
 /**
  * A SessionStore in Redis, shared by every instance of the app. Values are JSON; every key carries
  * `prefix` and a TTL. When Redis is unreachable or slow, calls reject with `WX_STORE_UNAVAILABLE`
@@ -114,6 +120,24 @@ export class RedisStore implements SessionStore {
       px,
     ]);
     return Number(reply) === 1;
+  }
+
+  /** Index method: adds (or renews) `member` at `key` for `ttlMs`, in one script on one key. */
+  async indexAdd(key: string, member: string, ttlMs: number): Promise<void> {
+    const now = Date.now();
+    const expiresAt = String(now + Math.ceil(Number(toPx(ttlMs))));
+    await this.#send(['EVAL', INDEX_ADD, '1', this.#prefix + key, String(now), expiresAt, member]);
+  }
+
+  /** Index method: the members at `key` that have not expired. */
+  async indexMembers(key: string): Promise<string[]> {
+    const reply = await this.#send(['ZRANGEBYSCORE', this.#prefix + key, `(${Date.now()}`, '+inf']);
+    return Array.isArray(reply) ? reply.map((m) => asText(m) ?? '') : [];
+  }
+
+  /** Index method: removes `member` from the index at `key` (Redis drops the key once empty). */
+  async indexRemove(key: string, member: string): Promise<void> {
+    await this.#send(['ZREM', this.#prefix + key, member]);
   }
 
   /** Does nothing: the client belongs to the app, which may use it for more than sessions. */

@@ -62,7 +62,23 @@ export interface SessionStore {
   readonly shared?: boolean;
   /** Optional: releases connections or timers the store owns. */
   close?(): Awaitable<void>;
+  /**
+   * Optional index methods (all three or none): a set of members per key, each member with its
+   * own expiry, the key living as long as its longest-lived member. The core keeps each user's
+   * session ids in such an index. A store without them gets a fallback built on `get`/`set`/`add`/
+   * `deleteIfEquals` (see `sessionIndexOf()`): correct, but slower and serialised by a short lock.
+   *
+   * Adds `member` (or renews it) to expire `ttlMs` from now; the key then lives at least as long.
+   */
+  indexAdd?(key: string, member: string, ttlMs: number): Awaitable<void>;
+  /** Optional index method: the members at `key` that have not expired, in no particular order. */
+  indexMembers?(key: string): Awaitable<string[]>;
+  /** Optional index method: removes `member` from the index at `key`; no error when absent. */
+  indexRemove?(key: string, member: string): Awaitable<void>;
 }
 
 /** The store method names every store must have; checked when `wxLogin()` is built. */
 export const REQUIRED_STORE_METHODS = ['get', 'set', 'delete', 'add', 'deleteIfEquals'] as const;
+
+/** The optional index methods: a store has all three or none. */
+export const INDEX_STORE_METHODS = ['indexAdd', 'indexMembers', 'indexRemove'] as const;

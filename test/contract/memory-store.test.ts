@@ -1,8 +1,10 @@
-// Runs the SessionStore contract on MemoryStore, plus what only MemoryStore has: its entry bound.
-// The contract itself lives in src/testing so that users can run it on their own stores.
+// Runs the SessionStore contract on MemoryStore and on a store without index methods (the fallback
+// index), plus what only MemoryStore has: its entry bound.
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/stores/memory-store.js';
+import { sessionIndexOf } from '../../src/stores/session-index.js';
+import type { SessionStore } from '../../src/stores/types.js';
 import { runSessionStoreContract } from '../../src/testing/store-contract.js';
 
 const HOUR = 3_600_000;
@@ -80,5 +82,42 @@ describe('MemoryStore bound', () => {
     store.purgeExpired();
     expect(store.size).toBe(1);
     store.close();
+  });
+});
+
+/** A store with only the required methods, as a third-party store written before the index existed. */
+function requiredOnly(store: MemoryStore): SessionStore {
+  return {
+    get: (k) => store.get(k),
+    set: (k, v, ttl) => store.set(k, v, ttl),
+    delete: (k) => store.delete(k),
+    add: (k, v, ttl) => store.add(k, v, ttl),
+    deleteIfEquals: (k, v) => store.deleteIfEquals(k, v),
+  };
+}
+
+runSessionStoreContract({ describe, it, afterAll }, () => requiredOnly(new MemoryStore()), {
+  name: 'A store without index methods (the fallback index)',
+});
+
+describe('the index of a store', () => {
+  it('is the store’s own when it has the index methods, else the fallback', () => {
+    expect(sessionIndexOf(new MemoryStore()).native).toBe(true);
+    expect(sessionIndexOf(requiredOnly(new MemoryStore())).native).toBe(false);
+  });
+
+  it('refuses a store with only some of the index methods', () => {
+    const half = { ...requiredOnly(new MemoryStore()), indexAdd: () => undefined };
+    expect(() => sessionIndexOf(half)).toThrow(
+      /option "store" has some index methods but not all three; missing: indexMembers, indexRemove/,
+    );
+  });
+
+  it('serialises fallback writers with a lock that it releases', async () => {
+    const memory = new MemoryStore();
+    const index = sessionIndexOf(requiredOnly(memory));
+    await Promise.all(Array.from({ length: 10 }, (_, i) => index.add('k', `m${i}`, 60_000)));
+    expect((await index.members('k')).length).toBe(10);
+    expect(memory.get('k:lock')).toBeUndefined();
   });
 });

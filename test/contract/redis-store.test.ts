@@ -42,6 +42,27 @@ describe.skipIf(!REDIS_URL)('RedisStore on a real Redis', () => {
     await Promise.all([once(io, 'ready'), node.connect()]);
   });
 
+  it.each([
+    ['ioredis', () => new RedisStore({ client: io, prefix: PREFIX })],
+    ['node-redis', () => new RedisStore({ client: node, prefix: PREFIX })],
+  ])(
+    'keeps an index as one prefixed sorted set expiring with its longest member (%s)',
+    async (_name, make) => {
+      const store = make();
+      const key = `{u:o1}:index:${randomBytes(6).toString('hex')}`;
+      await store.indexAdd(key, 'sid-long', 30_000);
+      await store.indexAdd(key, 'sid-short', 5_000);
+      expect(await io.call('TYPE', PREFIX + key)).toBe('zset');
+      const pttl = Number(await io.call('PTTL', PREFIX + key));
+      expect(pttl).toBeGreaterThan(5_000);
+      expect(pttl).toBeLessThanOrEqual(30_000);
+      expect((await store.indexMembers(key)).sort()).toEqual(['sid-long', 'sid-short']);
+      await store.indexRemove(key, 'sid-long');
+      await store.indexRemove(key, 'sid-short');
+      expect(await io.call('EXISTS', PREFIX + key)).toBe(0);
+    },
+  );
+
   afterAll(async () => {
     await Promise.all([io?.quit(), node?.close()]);
   });

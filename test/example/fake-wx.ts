@@ -50,8 +50,12 @@ export class FakeWx {
    */
   intercept: ((options: WxRequestOptions) => WxResponse | undefined) | undefined;
 
-  constructor(private readonly emulator: WeChatEmulator) {
-    this.openid = emulator.createUser({ withUnionid: true }).openid;
+  /** A device of a new user, or of the user `openid` (a second phone of someone). */
+  constructor(
+    private readonly emulator: WeChatEmulator,
+    openid?: string,
+  ) {
+    this.openid = openid ?? emulator.createUser({ withUnionid: true }).openid;
   }
 
   getStorageSync = (key: string): unknown => this.storage.get(key) ?? '';

@@ -1,5 +1,6 @@
 // The mini program's auth client (example-app/miniprogram/utils/auth.js) with a fake `wx` against
-// the real example backend on its emulator: single login, bearer header, 401, phone, WeRun.
+// the real example backend on its emulator: single login, bearer header, renewal and its fallback
+// to wx.login(), 401, phone, WeRun, logout (and everywhere).
 
 import { createRequire } from 'node:module';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ interface ApiErrorLike extends Error {
 }
 interface AuthClient {
   login(): Promise<{ token: string; openid: string }>;
+  renew(): Promise<boolean>;
   request(options: WxRequestOptions): Promise<WxResponse>;
   api<T>(options: Omit<WxRequestOptions, 'success' | 'fail'>): Promise<T>;
   onLaunch(): Promise<boolean>;
@@ -19,7 +21,7 @@ interface AuthClient {
     detail: { code?: string; errMsg?: string };
   }): Promise<{ purePhoneNumber: string } | null>;
   getWeRun(): Promise<{ totalSteps: number; days: number }>;
-  logout(): Promise<void>;
+  logout(options?: { everywhere?: boolean }): Promise<void>;
   getToken(): string | null;
 }
 interface AuthModule {
@@ -62,19 +64,81 @@ describe('the mini program auth client', () => {
     expect(wx.requests.find((r) => r.path === '/wx/login')?.authorization).toBeUndefined();
   });
 
-  it('on launch logs in without a token or with an expired WeChat session, and only then', async () => {
+  it('on launch logs in only without a token: an expired WeChat session does not end ours', async () => {
     expect(await auth.onLaunch()).toBe(true);
     const first = auth.getToken();
     expect(first).toMatch(/^eyJ/);
+    expect(wx.storage.get('wx_login_refresh_token')).toMatch(/^[\w-]{22}\.0\./);
 
     expect(await auth.onLaunch()).toBe(false);
-    expect(wx.loginCalls).toBe(1);
-
+    // wx.checkSession() failing means WeChat expired the session_key, not that our session ended.
     wx.sessionAlive = false;
-    expect(await auth.onLaunch()).toBe(true);
+    expect(await auth.onLaunch()).toBe(false);
+    expect(wx.loginCalls).toBe(1);
+    expect(auth.getToken()).toBe(first);
+    expect((await call(example.url, 'GET', '/me', { token: first! })).status).toBe(200);
+  });
+
+  it('asks for a new session_key before open data when WeChat expired its session', async () => {
+    await auth.login();
+    wx.sessionAlive = false;
+    wx.requests.length = 0;
+    const steps = await auth.getWeRun();
+    expect(steps.totalSteps).toBe(10_000);
+    expect(wx.trace()).toEqual(['POST /wx/login 200', 'POST /werun 200']);
     expect(wx.loginCalls).toBe(2);
-    expect(auth.getToken()).not.toBe(first);
-    expect((await call(example.url, 'GET', '/me', { token: auth.getToken()! })).status).toBe(200);
+  });
+
+  it('renews an expired access token without wx.login(): one renewal for concurrent callers, then retries', async () => {
+    await auth.login();
+    const expired = auth.getToken()!;
+    const firstRefresh = wx.storage.get('wx_login_refresh_token');
+    // A token signed in the same second with the same claims would be the same text.
+    await new Promise((r) => setTimeout(r, 1100));
+    wx.requests.length = 0;
+    // The server cannot be made to let a token expire now: answer what it would for this one.
+    wx.intercept = (options) =>
+      options.header?.Authorization === `Bearer ${expired}`
+        ? { statusCode: 401, data: { error: { code: 'WX_TOKEN_EXPIRED', message: 'expired' } }, header: {} }
+        : undefined;
+
+    const answers = await Promise.all(Array.from({ length: 5 }, () => auth.api<MeBody>({ url: '/me' })));
+    for (const answer of answers) expect(answer.session.openid).toBe(wx.openid);
+    const trace = wx.trace();
+    expect(trace.filter((l) => l === 'GET /me 401')).toHaveLength(5);
+    expect(trace.filter((l) => l.startsWith('POST /wx/refresh'))).toEqual(['POST /wx/refresh 200']);
+    expect(trace.filter((l) => l === 'GET /me 200')).toHaveLength(5);
+    expect(wx.loginCalls).toBe(1);
+    expect(auth.getToken()).not.toBe(expired);
+    expect(wx.storage.get('wx_login_refresh_token')).toMatch(/^[\w-]{22}\.1\./);
+    expect(wx.storage.get('wx_login_refresh_token')).not.toBe(firstRefresh);
+    // The same session: renewal kept it.
+    expect(answers[0]!.session.sessionId).toBe(
+      (await call<MeBody>(example.url, 'GET', '/me', { token: auth.getToken()! })).body.session.sessionId,
+    );
+  });
+
+  it('falls back to wx.login() when renewal is refused (a stolen refresh token was used first)', async () => {
+    await auth.login();
+    const first = auth.getToken()!;
+    const stolen = wx.storage.get('wx_login_refresh_token') as string;
+    const thief = await call<{ token: string }>(example.url, 'POST', '/wx/refresh', {
+      body: { refreshToken: stolen },
+    });
+    expect(thief.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1100));
+    wx.requests.length = 0;
+    wx.intercept = (options) =>
+      options.header?.Authorization === `Bearer ${first}`
+        ? { statusCode: 401, data: { error: { code: 'WX_TOKEN_EXPIRED', message: 'expired' } }, header: {} }
+        : undefined;
+
+    const me = await auth.api<MeBody>({ url: '/me' });
+    expect(me.session.openid).toBe(wx.openid);
+    expect(wx.trace()).toEqual(['GET /me 401', 'POST /wx/refresh 401', 'POST /wx/login 200', 'GET /me 200']);
+    expect(wx.loginCalls).toBe(2);
+    // The reuse ended the family: the thief's token is dead.
+    expect((await call(example.url, 'GET', '/me', { token: thief.body.token })).status).toBe(401);
   });
 
   it('logs in again once when the server refuses the token (revoked), then retries', async () => {
@@ -89,9 +153,10 @@ describe('the mini program auth client', () => {
 
     const me = await auth.api<MeBody>({ url: '/me' });
     expect(me.session.openid).toBe(wx.openid);
-    expect(wx.trace()).toEqual(['GET /me 401', 'POST /wx/login 200', 'GET /me 200']);
+    // The session is over, so renewal is refused too: then a new wx.login().
+    expect(wx.trace()).toEqual(['GET /me 401', 'POST /wx/refresh 401', 'POST /wx/login 200', 'GET /me 200']);
     expect(wx.requests[0]?.authorization).toBe(`Bearer ${revoked}`);
-    expect(wx.requests[2]?.authorization).toBe(`Bearer ${auth.getToken()}`);
+    expect(wx.requests[3]?.authorization).toBe(`Bearer ${auth.getToken()}`);
     expect(auth.getToken()).not.toBe(revoked);
   });
 
@@ -105,8 +170,8 @@ describe('the mini program auth client', () => {
 
     const failure = await auth.api({ url: '/me' }).catch((err: ApiErrorLike) => err);
     expect(failure).toMatchObject({ name: 'ApiError', statusCode: 401, code: 'WX_TOKEN_INVALID' });
-    expect(wx.trace()).toEqual(['GET /me 401', 'POST /wx/login 200', 'GET /me 401']);
-    expect(wx.loginCalls).toBe(2);
+    expect(wx.trace()).toEqual(['GET /me 401', 'POST /wx/refresh 200', 'GET /me 401']);
+    expect(wx.loginCalls).toBe(1);
   });
 
   it('handles the phone button: nothing when refused, the number (stored) when given', async () => {
@@ -149,6 +214,23 @@ describe('the mini program auth client', () => {
     const failure = await auth.getWeRun().catch((err: ApiErrorLike) => err);
     expect(failure).toMatchObject({ statusCode: 400, code: 'WX_SESSION_KEY_STALE' });
     expect(wx.trace()).toEqual(['POST /werun 400', 'POST /wx/login 200', 'POST /werun 400']);
+  });
+
+  it('logs out everywhere: the sessions of the user’s other devices end too', async () => {
+    const phone = auth;
+    const tablet = createAuthClient({ wx: new FakeWx(emulator, wx.openid), baseUrl: example.url });
+    await phone.login();
+    await tablet.login();
+    const tabletToken = tablet.getToken()!;
+    expect((await call(example.url, 'GET', '/me', { token: tabletToken })).status).toBe(200);
+
+    await phone.logout({ everywhere: true });
+    expect(phone.getToken()).toBeNull();
+    expect(wx.storage.get('wx_login_refresh_token')).toBeUndefined();
+    expect(wx.trace().at(-1)).toBe('POST /wx/logout 204');
+    const after = await call(example.url, 'GET', '/me', { token: tabletToken });
+    expect(after.status).toBe(401);
+    expect(after.body.error.code).toBe('WX_SESSION_REVOKED');
   });
 
   it('logs out: the server refuses the old token and storage forgets it', async () => {

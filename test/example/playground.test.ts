@@ -56,7 +56,7 @@ describe.skipIf(!hasChromium)('the playground', () => {
     expect(await page.isEnabled('button[data-action="login"]')).toBe(true);
 
     // 2. POST /wx/login
-    expect(await run('login')).toMatch(/^token eyJ\S{9}…\S{6} · expires in 168 h · user #1$/);
+    expect(await run('login')).toMatch(/^token eyJ\S{9}…\S{6} · expires in 15 min · user #1$/);
     const who = await text('#who');
     const openid = who.replace('Logged in as ', '');
     expect(await example.users.findByOpenid(example.appId, openid)).toMatchObject({ id: 1, loginCount: 1 });
@@ -81,10 +81,24 @@ describe.skipIf(!hasChromium)('the playground', () => {
     expect(await run('werun')).toMatch(/^7 days/);
     expect(await run('me')).toBe('user #1 · 2 login(s) · phone 13800138000');
 
-    // 6. Log out: the old token is refused
+    // 6. Renewal: a new token pair, the same session, no wx.login()
+    expect(await run('renew')).toMatch(
+      /^renewal #1 · new token eyJ\S{9}…\S{6} · same session · the used refresh token \S{12}…\S{6} is spent$/,
+    );
+
+    // 8. Log out on all devices: a second device's session ends too
+    expect(await run('everywhere')).toMatch(
+      /^logged out on all devices · the other device now gets 401 WX_SESSION_REVOKED: /,
+    );
+    expect(await text('#who')).toBe('Not logged in');
+    expect(await page.isDisabled('button[data-action="renew"]')).toBe(true);
+    await run('code');
+    await run('login');
+
+    // 7. Log out: the old token is refused
     expect(await run('logout')).toMatch(/^logged out · the old token now gets 401 WX_SESSION_REVOKED: /);
     expect(await text('#who')).toBe('Not logged in');
-    for (const action of ['me', 'werun', 'phone', 'logout']) {
+    for (const action of ['me', 'werun', 'phone', 'renew', 'logout', 'everywhere']) {
       expect(await page.isDisabled(`button[data-action="${action}"]`)).toBe(true);
     }
 
@@ -106,6 +120,16 @@ describe.skipIf(!hasChromium)('the playground', () => {
       'POST /dev/werun-sample 200',
       'POST /werun 200',
       'GET /me 200',
+      'GET /me 200',
+      'POST /wx/refresh 200',
+      'GET /me 200',
+      'POST /dev/login-code 200',
+      'POST /wx/login 200',
+      'GET /me 200',
+      'POST /wx/logout 204',
+      'GET /me 401',
+      'POST /dev/login-code 200',
+      'POST /wx/login 200',
       'POST /wx/logout 204',
       'GET /me 401',
     ]);

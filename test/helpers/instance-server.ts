@@ -1,5 +1,6 @@
 // One app instance in its own process, for the many-instances tests: wxLogin() on a RedisStore,
-// configured by environment variables, printing "listening <port>" once it serves.
+// configured by environment variables, with admin routes over the user-sessions API, printing
+// "listening <port>" once it serves.
 
 import express from 'express';
 import { Redis } from 'ioredis';
@@ -19,17 +20,31 @@ await new Promise<void>((resolve) => client.once('ready', () => resolve()));
 
 const app = express();
 app.use(express.json());
-app.use(
-  wxLogin({
-    appId: env('WX_APP_ID'),
-    appSecret: env('WX_APP_SECRET'),
-    tokenSecret: env('WX_TOKEN_SECRET'),
-    apiBaseUrl: env('WX_API_BASE_URL'),
-    store: new RedisStore({ client, prefix: env('STORE_PREFIX') }),
-  }),
-);
+const wx = wxLogin({
+  appId: env('WX_APP_ID'),
+  appSecret: env('WX_APP_SECRET'),
+  tokenSecret: env('WX_TOKEN_SECRET'),
+  apiBaseUrl: env('WX_API_BASE_URL'),
+  store: new RedisStore({ client, prefix: env('STORE_PREFIX') }),
+  // REFRESH_ACCESS_TTL set: short access tokens renewed through POST /wx/refresh.
+  ...(process.env.REFRESH_ACCESS_TTL
+    ? { refresh: { accessTokenTtl: Number(process.env.REFRESH_ACCESS_TTL), absoluteTtl: 3600 } }
+    : {}),
+  onLogin: () => ({ role: 'member' }),
+});
+app.use(wx);
 app.get('/me', requireWxSession(), (req, res) => {
   res.json(req.wxUser);
+});
+// What an admin back office would call: the user-sessions API of the service.
+app.post('/admin/revoke-user', async (req, res) => {
+  res.json({ ended: await wx.auth.revokeUser(req.body.openid) });
+});
+app.get('/admin/sessions/:openid', async (req, res) => {
+  res.json(await wx.auth.listSessions(req.params.openid));
+});
+app.post('/admin/update-user', async (req, res) => {
+  res.json({ updated: await wx.auth.updateUser(req.body.openid, req.body.patch) });
 });
 
 const server = app.listen(0, '127.0.0.1', () => {

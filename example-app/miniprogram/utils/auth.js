@@ -1,5 +1,6 @@
 // The mini program's auth client: one login for any number of concurrent callers, the token in
-// wx storage and on every wx.request, re-login once on 401, phone numbers and WeRun open data.
+// wx storage and on every wx.request, renewal (POST /wx/refresh) or else a new login on 401, phone
+// numbers and WeRun open data.
 
 /** A non-2xx answer of the backend, with the package's stable error code when it sent one. */
 class ApiError extends Error {
@@ -37,11 +38,30 @@ function promisify(api, options, pick) {
  * const auth = createAuthClient({ wx, baseUrl: 'https://api.example.com' });
  * const me = await auth.request({ url: '/me' });
  */
-function createAuthClient({ wx, baseUrl, tokenKey = 'wx_login_token' }) {
+function createAuthClient({
+  wx,
+  baseUrl,
+  tokenKey = 'wx_login_token',
+  refreshKey = 'wx_login_refresh_token',
+}) {
   const base = baseUrl.replace(/\/+$/, '');
   let pendingLogin = null;
+  let pendingRenewal = null;
 
   const getToken = () => wx.getStorageSync(tokenKey) || null;
+  const getRefreshToken = () => wx.getStorageSync(refreshKey) || null;
+
+  /** Keeps the tokens of a login or renewal answer (the server sends a refreshToken in renewal mode). */
+  function keep(data) {
+    wx.setStorageSync(tokenKey, data.token);
+    if (data.refreshToken) wx.setStorageSync(refreshKey, data.refreshToken);
+    else wx.removeStorageSync(refreshKey);
+  }
+
+  function forget() {
+    wx.removeStorageSync(tokenKey);
+    wx.removeStorageSync(refreshKey);
+  }
 
   const send = (options) =>
     promisify(wx.request, {
@@ -64,7 +84,7 @@ function createAuthClient({ wx, baseUrl, tokenKey = 'wx_login_token' }) {
         });
         const res = await send({ url: '/wx/login', method: 'POST', data: { code } });
         if (res.statusCode !== 200) throw new ApiError(res);
-        wx.setStorageSync(tokenKey, res.data.token);
+        keep(res.data);
         return res.data;
       })().finally(() => {
         pendingLogin = null;
@@ -73,20 +93,62 @@ function createAuthClient({ wx, baseUrl, tokenKey = 'wx_login_token' }) {
     return pendingLogin;
   }
 
+  /**
+   * POST /wx/refresh with the stored refresh token: a new token pair, no wx.login(), same session.
+   * One renewal at a time: a refresh token works once, and a second use would end the session.
+   * Resolves true when renewed, false when the server refused (the session is over: log in).
+   */
+  function renew() {
+    if (!pendingRenewal) {
+      pendingRenewal = (async () => {
+        const refreshToken = getRefreshToken();
+        if (!refreshToken) return false;
+        const res = await send({ url: '/wx/refresh', method: 'POST', data: { refreshToken } });
+        if (res.statusCode === 200) {
+          keep(res.data);
+          return true;
+        }
+        // 401: ended, or reused. 400/404: the server does not renew. Either way a login is next;
+        // anything else (5xx, no network) is an error for the caller, not a reason to log in.
+        if (res.statusCode === 401 || res.statusCode === 400 || res.statusCode === 404) {
+          if (getRefreshToken() === refreshToken) forget();
+          return false;
+        }
+        throw new ApiError(res);
+      })().finally(() => {
+        pendingRenewal = null;
+      });
+    }
+    return pendingRenewal;
+  }
+
   async function ensureToken() {
     return getToken() || (await login()).token;
   }
 
   /**
+   * After a 401 for `staleToken`: renew, or log in when renewal is refused. Callers that got their
+   * 401 together share one renewal; one that got it after another caller renewed just retries.
+   */
+  async function recover(staleToken) {
+    const current = getToken();
+    if (current && current !== staleToken) return;
+    if (await renew()) return;
+    // Only drop the token we sent: a concurrent caller may already have stored a newer one.
+    if (getToken() === staleToken) wx.removeStorageSync(tokenKey);
+    await ensureToken();
+  }
+
+  /**
    * wx.request with `Authorization: Bearer <token>`, logging in first when there is no token.
-   * On 401 (expired, revoked) it logs in again and retries once; the answer is returned as is.
+   * On 401 (expired, revoked) it renews (or logs in again) and retries once; the answer is
+   * returned as is.
    */
   async function request(options, retried = false) {
     const token = await ensureToken();
     const res = await send({ ...options, header: { ...options.header, Authorization: `Bearer ${token}` } });
     if (res.statusCode === 401 && !retried) {
-      // Only drop the token we sent: a concurrent caller may already have stored a newer one.
-      if (getToken() === token) wx.removeStorageSync(tokenKey);
+      await recover(token);
       return request(options, true);
     }
     return res;
@@ -100,17 +162,23 @@ function createAuthClient({ wx, baseUrl, tokenKey = 'wx_login_token' }) {
   }
 
   /**
-   * For App.onLaunch: logs in when there is no token, or when wx.checkSession() says WeChat's
-   * session (and so the session_key the server holds) has expired. Resolves whether it logged in.
+   * For App.onLaunch: logs in only when there is no token to use or renew. WeChat's own session
+   * (wx.checkSession()) is not ours: when WeChat expired the session_key, our session still
+   * works; only decrypting open data needs a new key, which getWeRun() takes care of.
+   * Resolves whether it logged in.
    */
   async function onLaunch() {
-    const sessionAlive = await promisify(wx.checkSession, {}).then(
+    if (getToken() || getRefreshToken()) return false;
+    await login();
+    return true;
+  }
+
+  /** Whether WeChat still holds the session_key of the last wx.login() (wx.checkSession()). */
+  function weChatSessionAlive() {
+    return promisify(wx.checkSession, {}).then(
       () => true,
       () => false,
     );
-    if (getToken() && sessionAlive) return false;
-    await login();
-    return true;
   }
 
   /**
@@ -129,7 +197,9 @@ function createAuthClient({ wx, baseUrl, tokenKey = 'wx_login_token' }) {
    * for the data again (now under the new key) and retries once.
    */
   async function getWeRun() {
-    await ensureToken();
+    // WeChat encrypts with the session_key of the last wx.login(); if WeChat has expired it, a
+    // login now gives the server a key that will fit the data asked for next.
+    if (!getToken() || !(await weChatSessionAlive())) await login();
     const fetchSteps = async () => {
       const data = await promisify(wx.getWeRunData, {}, (result) => ({
         encryptedData: result.encryptedData,
@@ -146,8 +216,11 @@ function createAuthClient({ wx, baseUrl, tokenKey = 'wx_login_token' }) {
     return res.data;
   }
 
-  /** POST /wx/logout, then forgets the token; the server refuses it from now on. */
-  async function logout() {
+  /**
+   * POST /wx/logout, then forgets the tokens; the server refuses them from now on. With
+   * `{ everywhere: true }` it ends every session of the user ("log out on all devices").
+   */
+  async function logout({ everywhere = false } = {}) {
     const token = getToken();
     if (!token) return;
     try {
@@ -155,15 +228,16 @@ function createAuthClient({ wx, baseUrl, tokenKey = 'wx_login_token' }) {
         url: '/wx/logout',
         method: 'POST',
         header: { Authorization: `Bearer ${token}` },
+        data: everywhere ? { all: true } : {},
       });
       // 401: already gone on the server, which is what we wanted.
       if (res.statusCode !== 204 && res.statusCode !== 401) throw new ApiError(res);
     } finally {
-      if (getToken() === token) wx.removeStorageSync(tokenKey);
+      if (getToken() === token) forget();
     }
   }
 
-  return { login, request, api, onLaunch, getPhoneNumber, getWeRun, logout, getToken };
+  return { login, renew, request, api, onLaunch, getPhoneNumber, getWeRun, logout, getToken };
 }
 
 module.exports = { createAuthClient, ApiError };

@@ -43,6 +43,12 @@ Page({
     this.onPhone(await app.wx.phoneNumberEvent());
   },
 
+  async onLogoutEverywhere() {
+    await app.auth.logout({ everywhere: true });
+    this.setData({ user: null, steps: null, phone: null });
+    this.loadMe();
+  },
+
   async onLogout() {
     await app.auth.logout();
     this.setData({ user: null, steps: null, phone: null });
