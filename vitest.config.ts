@@ -5,9 +5,12 @@ export default defineConfig({
   resolve: { tsconfigPaths: true },
   test: {
     include: ['test/**/*.test.ts'],
+    // Finds or starts Redis, PostgreSQL (PGlite) and Chromium for every file, and says what is missing.
+    globalSetup: ['test/helpers/services/global-setup.ts'],
     setupFiles: ['test/helpers/secret-watch.ts'],
-    testTimeout: 20_000,
-    hookTimeout: 30_000,
+    // Limits for a loaded two-core machine: a timeout here means a hang, never slowness.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
     // Redis-backed and multi-process suites share one server; two cores is what CI has.
     maxWorkers: 2,
   },

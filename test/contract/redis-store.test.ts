@@ -7,10 +7,11 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isWxLoginError } from '../../src/errors.js';
 import { RedisStore } from '../../src/stores/redis-store.js';
 import { runSessionStoreContract } from '../../src/testing/store-contract.js';
+import { services } from '../helpers/services/index.js';
 
 const PREFIX = `wxl-test-${process.pid}-${randomBytes(4).toString('hex')}:`;
 const clientErrors: unknown[] = [];
@@ -20,96 +21,109 @@ const onUnhandled = (reason: unknown): void => {
 };
 process.on('unhandledRejection', onUnhandled);
 
-const io = new Redis({ host: '127.0.0.1', port: 6379, maxRetriesPerRequest: 1 });
-io.on('error', (err) => clientErrors.push(err));
-const node = createClient({ socket: { host: '127.0.0.1', port: 6379 } });
-node.on('error', (err) => clientErrors.push(err));
-// RedisStore fails fast while a client is not ready, so the suite starts once both are.
-await Promise.all([once(io, 'ready'), node.connect()]);
+// The run's Redis (test/helpers/services): REDIS_URL, or a private redis-server.
+const REDIS_URL = services.redisUrl;
+let io: Redis;
+let node: ReturnType<typeof createClient>;
 
-afterAll(async () => {
+afterAll(() => {
   process.off('unhandledRejection', onUnhandled);
-  await Promise.all([io.quit(), node.close()]);
   expect(unhandled).toEqual([]);
 });
 
-runSessionStoreContract(
-  { describe, it, afterAll },
-  () => new RedisStore({ client: io, prefix: `${PREFIX}io:` }),
-  {
-    name: 'RedisStore contract (ioredis)',
-  },
-);
-runSessionStoreContract(
-  { describe, it, afterAll },
-  () => new RedisStore({ client: node, prefix: `${PREFIX}node:` }),
-  { name: 'RedisStore contract (node-redis)' },
-);
-
-describe('RedisStore keys', () => {
-  it.each([
-    ['ioredis', () => new RedisStore({ client: io, prefix: PREFIX })],
-    ['node-redis', () => new RedisStore({ client: node, prefix: PREFIX })],
-  ])('every key written by set and add carries the prefix and a TTL (%s)', async (_name, make) => {
-    const store = make();
-    const setKey = `keys:set:${randomBytes(6).toString('hex')}`;
-    const addKey = `keys:add:${randomBytes(6).toString('hex')}`;
-    await store.set(setKey, { a: 1 }, 30_000);
-    expect(await store.add(addKey, 'lock', 20_000.4)).toBe(true);
-
-    for (const [key, max] of [
-      [setKey, 30_000],
-      [addKey, 20_001],
-    ] as const) {
-      const pttl = Number(await io.call('PTTL', PREFIX + key));
-      expect(pttl).toBeGreaterThan(0);
-      expect(pttl).toBeLessThanOrEqual(max);
-      expect(await io.call('EXISTS', key)).toBe(0);
-    }
-    // The JSON encoding is what other instances (and other clients) read back.
-    expect(await io.call('GET', PREFIX + setKey)).toBe('{"a":1}');
-    await store.delete(setKey);
-    await store.delete(addKey);
+// Skipped, and reported by the test run, on a machine without Redis.
+describe.skipIf(!REDIS_URL)('RedisStore on a real Redis', () => {
+  beforeAll(async () => {
+    io = new Redis(REDIS_URL!, { maxRetriesPerRequest: 1 });
+    io.on('error', (err) => clientErrors.push(err));
+    node = createClient({ url: REDIS_URL! });
+    node.on('error', (err) => clientErrors.push(err));
+    // RedisStore fails fast while a client is not ready, so the suite starts once both are.
+    await Promise.all([once(io, 'ready'), node.connect()]);
   });
 
-  it('defaults the prefix to wxl:', async () => {
-    const store = new RedisStore({ client: io });
-    const key = `${PREFIX}default:${randomBytes(6).toString('hex')}`;
-    await store.set(key, 'v', 10_000);
-    expect(Number(await io.call('PTTL', `wxl:${key}`))).toBeGreaterThan(0);
-    await store.delete(key);
-    expect(await io.call('EXISTS', `wxl:${key}`)).toBe(0);
+  afterAll(async () => {
+    await Promise.all([io?.quit(), node?.close()]);
   });
 
-  it('refuses a bad client, prefix, timeout or TTL', async () => {
-    const message = 'express-wx-login: RedisStore option "client" must be an ioredis or node-redis client';
-    expect(() => new RedisStore({ client: {} as never })).toThrow(new TypeError(message));
-    expect(() => new RedisStore({ client: null as never })).toThrow(TypeError);
-    expect(() => new RedisStore({ client: io, prefix: '' })).toThrow(/"prefix"/);
-    expect(() => new RedisStore({ client: io, commandTimeoutMs: 0 })).toThrow(/"commandTimeoutMs"/);
-    const store = new RedisStore({ client: io, prefix: PREFIX });
-    await expect(store.set('k', 'v', Number.NaN)).rejects.toThrow(TypeError);
-  });
+  runSessionStoreContract(
+    { describe, it, afterAll },
+    () => new RedisStore({ client: io, prefix: `${PREFIX}io:` }),
+    {
+      name: 'RedisStore contract (ioredis)',
+    },
+  );
+  runSessionStoreContract(
+    { describe, it, afterAll },
+    () => new RedisStore({ client: node, prefix: `${PREFIX}node:` }),
+    { name: 'RedisStore contract (node-redis)' },
+  );
 
-  it('close() leaves the client open for the app', async () => {
-    await new RedisStore({ client: io, prefix: PREFIX }).close();
-    await new RedisStore({ client: node, prefix: PREFIX }).close();
-    expect(io.status).toBe('ready');
-    expect(node.isReady).toBe(true);
-  });
+  describe('RedisStore keys', () => {
+    it.each([
+      ['ioredis', () => new RedisStore({ client: io, prefix: PREFIX })],
+      ['node-redis', () => new RedisStore({ client: node, prefix: PREFIX })],
+    ])('every key written by set and add carries the prefix and a TTL (%s)', async (_name, make) => {
+      const store = make();
+      const setKey = `keys:set:${randomBytes(6).toString('hex')}`;
+      const addKey = `keys:add:${randomBytes(6).toString('hex')}`;
+      await store.set(setKey, { a: 1 }, 30_000);
+      expect(await store.add(addKey, 'lock', 20_000.4)).toBe(true);
 
-  it('serves an app’s first requests while a new ioredis client is still connecting', async () => {
-    const fresh = new Redis({ host: '127.0.0.1', port: 6379 });
-    fresh.on('error', (err) => clientErrors.push(err));
-    try {
-      expect(fresh.status).toBe('connecting');
-      const store = new RedisStore({ client: fresh, prefix: PREFIX });
-      await store.set('startup', { ok: true }, 5000);
-      expect(await store.get('startup')).toEqual({ ok: true });
-      await store.delete('startup');
-    } finally {
-      fresh.disconnect();
-    }
+      for (const [key, max] of [
+        [setKey, 30_000],
+        [addKey, 20_001],
+      ] as const) {
+        const pttl = Number(await io.call('PTTL', PREFIX + key));
+        expect(pttl).toBeGreaterThan(0);
+        expect(pttl).toBeLessThanOrEqual(max);
+        expect(await io.call('EXISTS', key)).toBe(0);
+      }
+      // The JSON encoding is what other instances (and other clients) read back.
+      expect(await io.call('GET', PREFIX + setKey)).toBe('{"a":1}');
+      await store.delete(setKey);
+      await store.delete(addKey);
+    });
+
+    it('defaults the prefix to wxl:', async () => {
+      const store = new RedisStore({ client: io });
+      const key = `${PREFIX}default:${randomBytes(6).toString('hex')}`;
+      await store.set(key, 'v', 10_000);
+      expect(Number(await io.call('PTTL', `wxl:${key}`))).toBeGreaterThan(0);
+      await store.delete(key);
+      expect(await io.call('EXISTS', `wxl:${key}`)).toBe(0);
+    });
+
+    it('refuses a bad client, prefix, timeout or TTL', async () => {
+      const message = 'express-wx-login: RedisStore option "client" must be an ioredis or node-redis client';
+      expect(() => new RedisStore({ client: {} as never })).toThrow(new TypeError(message));
+      expect(() => new RedisStore({ client: null as never })).toThrow(TypeError);
+      expect(() => new RedisStore({ client: io, prefix: '' })).toThrow(/"prefix"/);
+      expect(() => new RedisStore({ client: io, commandTimeoutMs: 0 })).toThrow(/"commandTimeoutMs"/);
+      const store = new RedisStore({ client: io, prefix: PREFIX });
+      await expect(store.set('k', 'v', Number.NaN)).rejects.toThrow(TypeError);
+    });
+
+    it('close() leaves the client open for the app', async () => {
+      await new RedisStore({ client: io, prefix: PREFIX }).close();
+      await new RedisStore({ client: node, prefix: PREFIX }).close();
+      expect(io.status).toBe('ready');
+      expect(node.isReady).toBe(true);
+    });
+
+    it('serves an app’s first requests while a new ioredis client is still connecting', async () => {
+      const fresh = new Redis(REDIS_URL!);
+      fresh.on('error', (err) => clientErrors.push(err));
+      try {
+        expect(fresh.status).toBe('connecting');
+        const store = new RedisStore({ client: fresh, prefix: PREFIX });
+        await store.set('startup', { ok: true }, 5000);
+        expect(await store.get('startup')).toEqual({ ok: true });
+        await store.delete('startup');
+      } finally {
+        fresh.disconnect();
+      }
+    });
   });
 });
 
@@ -127,13 +141,13 @@ async function freePort(): Promise<number> {
 
 async function startRedis(port: number): Promise<ChildProcess> {
   const child = spawn(
-    'redis-server',
+    services.redisServer!,
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 5000);
+    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 20_000);
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('Ready to accept connections')) {
@@ -197,7 +211,8 @@ interface Outage {
   close: () => void;
 }
 
-describe.each<[string, (port: number) => Promise<Outage>]>([
+// A private redis-server that the test stops and starts: skipped (and reported) without one on PATH.
+describe.skipIf(!services.redisServer).each<[string, (port: number) => Promise<Outage>]>([
   [
     'ioredis',
     async (port) => {

@@ -1,68 +1,55 @@
-// Every link in README.md and README.zh-CN.md resolves: #anchors name a heading of the same file
-// (GitHub's slug rules, Chinese headings included), relative links name a file of the repo.
+// The READMEs' links as the npm page shows them: relative links are dead there, so every link is
+// absolute or an in-page anchor, and every anchor names a heading of the same README.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
+const REPO = resolve(import.meta.dirname, '../..');
+const read = (file: string) => readFileSync(join(REPO, file), 'utf8');
 
-/** The markdown outside fenced code blocks: links and headings in code are not links or headings. */
-function prose(markdown: string): string {
-  return markdown.replace(/^```[^\n]*\n[\s\S]*?^```[ \t]*$/gm, '');
+/** GitHub's (and npm's) anchor of a heading; Chinese characters are letters and stay. */
+function slug(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
 }
 
-/** GitHub's heading anchor (github-slugger): lower case, punctuation dropped, spaces to '-', -1, -2… for repeats. */
-function headingSlugs(markdown: string): Set<string> {
-  const slugs = new Set<string>();
-  const seen = new Map<string, number>();
-  for (const [, text] of prose(markdown).matchAll(/^#{1,6} (.+)$/gm)) {
-    const base = (text ?? '')
-      .replace(/`/g, '')
-      .toLowerCase()
-      .replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '')
-      .replace(/ /g, '-');
-    const repeats = seen.get(base) ?? 0;
-    seen.set(base, repeats + 1);
-    slugs.add(repeats === 0 ? base : `${base}-${repeats}`);
-  }
-  return slugs;
-}
+describe.each([
+  ['README.md', 'web-login-official-account-h5-and-website-qr'],
+  ['README.zh-CN.md', '网页登录公众号-h5-与网站扫码'],
+])('%s links', (file, webLoginAnchor) => {
+  const readme = read(file);
+  // Code is not prose: links inside fences or backticks are not links.
+  const unfenced = readme.replace(/^```[\s\S]*?^```/gm, '');
+  const prose = unfenced.replace(/`[^`\n]*`/g, 'code');
+  const links = [...prose.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!);
 
-function linkTargets(markdown: string): string[] {
-  return [...prose(markdown).matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1] ?? '');
-}
-
-describe.each(['README.md', 'README.zh-CN.md'])('%s', (file) => {
-  const markdown = readFileSync(`${root}${file}`, 'utf8');
-
-  it('has every #anchor it links to', () => {
-    const slugs = headingSlugs(markdown);
-    const anchors = linkTargets(markdown).filter((t) => t.startsWith('#'));
-    expect(anchors.length).toBeGreaterThan(0);
-    const missing = anchors.filter((a) => !slugs.has(decodeURIComponent(a.slice(1))));
-    expect(missing).toEqual([]);
+  it('are absolute (https) or in-page, so that they work on the npm page', () => {
+    expect(links.length).toBeGreaterThan(5);
+    expect(links.filter((link) => !/^(https:\/\/|#)/.test(link))).toEqual([]);
   });
 
-  it('links only to files that exist', () => {
-    const relative = linkTargets(markdown).filter((t) => !t.startsWith('#') && !/^[a-z]+:/i.test(t));
-    expect(relative.length).toBeGreaterThan(0);
-    const missing = relative.filter((t) => !existsSync(`${root}${t.split('#')[0]}`));
-    expect(missing).toEqual([]);
+  it('point in-page only at headings that exist', () => {
+    const anchors = new Set([...unfenced.matchAll(/^#{1,6} (.+)$/gm)].map((m) => slug(m[1]!)));
+    expect(anchors).toContain(webLoginAnchor);
+    const dangling = links.filter(
+      (link) => link.startsWith('#') && !anchors.has(decodeURIComponent(link.slice(1))),
+    );
+    expect(dangling).toEqual([]);
   });
 });
 
-describe('the two READMEs', () => {
+describe('README.md and README.zh-CN.md', () => {
   it('link to each other on their first line', () => {
-    const en = readFileSync(`${root}README.md`, 'utf8');
-    const zh = readFileSync(`${root}README.zh-CN.md`, 'utf8');
-    expect(en.split('\n')[0]).toContain('](README.zh-CN.md)');
-    expect(zh.split('\n')[0]).toContain('](README.md)');
+    expect(read('README.md').split('\n')[0]).toMatch(/^\[中文文档\]\(https:\/\/\S+\/README\.zh-CN\.md\)$/);
+    expect(read('README.zh-CN.md').split('\n')[0]).toMatch(/^\[English\]\(https:\/\/\S+\/README\.md\)$/);
   });
 
   it('are both shipped in the package', () => {
-    const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { files: string[] };
-    // npm always packs README.md; the Chinese one is listed so that no packlist rule can drop it.
-    expect(pkg.files).toContain('README.zh-CN.md');
+    const pkg = JSON.parse(read('package.json')) as { files: string[] };
+    expect(pkg.files).toEqual(expect.arrayContaining(['README.md', 'README.zh-CN.md']));
   });
 });

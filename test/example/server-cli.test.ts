@@ -8,8 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
+import { postgresReady } from '../helpers/services/index.js';
 
-const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+// The run's PostgreSQL (test/helpers/services): TEST_DATABASE_URL, or PGlite on loopback.
+const POSTGRES_URL = await postgresReady();
 
 const dir = mkdtempSync(join(tmpdir(), 'example-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

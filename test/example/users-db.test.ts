@@ -10,9 +10,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openPostgres } from '../../example-app/db/postgres.js';
 import { openSqlite } from '../../example-app/db/sqlite.js';
 import type { UserRepository } from '../../example-app/db/types.js';
+import { postgresReady } from '../helpers/services/index.js';
 import { call, logIn, type MeBody, type PhoneBody, startTestExample } from './example.js';
 
-const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+// The run's PostgreSQL (test/helpers/services): TEST_DATABASE_URL, or PGlite on loopback.
+const POSTGRES_URL = await postgresReady();
 const schemas: string[] = [];
 
 /** A PostgreSQL repository in a schema of its own, dropped after the file. */

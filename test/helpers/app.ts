@@ -81,7 +81,10 @@ export function buildApp(
     tokenSecret: TOKEN_SECRET,
     apiBaseUrl: emulator.url,
     retryDelayMs: 5,
-    timeoutMs: 1000,
+    // Long enough for a loaded two-core machine: a timed-out attempt may already have spent its
+    // code at WeChat, so a short limit turns slowness into 401 WX_CODE_USED. Fault tests that
+    // need a short limit set their own.
+    timeoutMs: 10_000,
     logger,
     ...overrides,
   });

@@ -1,12 +1,14 @@
-// Debian's headless Chromium for browser tests, driven by playwright-core: one launcher with the
-// flags this machine needs, a fresh profile per run, removed afterwards.
+// Headless Chromium for browser tests, driven by playwright-core: the one the test run found
+// (test/helpers/services), one launcher with the flags it needs, a fresh profile per run.
 
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
+import { services } from './services/index.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Whether this run has a browser: suites that launch one are skipped without it. */
+export const hasChromium = services.chromium !== undefined;
 
 // Without the networking flags Chromium reaches for Google's hosts, which this machine refuses.
 const ARGS = [
@@ -27,12 +29,13 @@ const ARGS = [
 export async function launchChromium(
   options: { viewport?: { width: number; height: number }; deviceScaleFactor?: number } = {},
 ): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`);
+  const executablePath = services.chromium;
+  if (!executablePath) {
+    throw new Error('no Chromium on this machine: apt-get install chromium, or set CHROMIUM_PATH');
   }
   const profile = mkdtempSync(join(tmpdir(), 'wxl-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath,
     headless: true,
     args: ARGS,
     ...options,

@@ -4,6 +4,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { afterAll } from 'vitest';
+import { services } from './services/index.js';
 
 const children = new Set<ChildProcess>();
 afterAll(() => {
@@ -35,7 +36,7 @@ export async function startInstance(env: Record<string, string>): Promise<{ url:
     stderr += String(chunk);
   });
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`instance did not start: ${stderr}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`instance did not start: ${stderr}`)), 60_000);
     child.stdout?.on('data', (chunk) => {
       const match = /listening (\d+)/.exec(String(chunk));
       if (match) {
@@ -48,10 +49,14 @@ export async function startInstance(env: Record<string, string>): Promise<{ url:
   return { url: `http://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
 }
 
-/** Starts a redis-server that keeps nothing on disk, on `port`; resolves once it answers. */
+/**
+ * Starts a redis-server that keeps nothing on disk, on `port`; resolves once it answers. It is the
+ * one the test run found on PATH (`services.redisServer`): suites that call this skip without it.
+ */
 export async function startRedis(port: number): Promise<{ stop: () => Promise<void> }> {
+  if (!services.redisServer) throw new Error('redis-server is not on PATH: apt-get install redis-server');
   const child = spawn(
-    'redis-server',
+    services.redisServer,
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -59,7 +64,7 @@ export async function startRedis(port: number): Promise<{ stop: () => Promise<vo
   );
   children.add(child);
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('redis-server did not start')), 10_000);
+    const timer = setTimeout(() => reject(new Error('redis-server did not start')), 20_000);
     child.stdout?.on('data', (chunk) => {
       if (String(chunk).includes('Ready to accept connections')) {
         clearTimeout(timer);

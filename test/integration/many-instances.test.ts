@@ -5,33 +5,28 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import request from 'supertest';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../../src/index.js';
 import { buildApp, startEmulator, TOKEN_SECRET } from '../helpers/app.js';
 import { freePort, startInstance, startRedis } from '../helpers/processes.js';
+import { services } from '../helpers/services/index.js';
 
 const emulator = await startEmulator();
 const prefix = `wxl-test-multi-${randomBytes(4).toString('hex')}:`;
-const redis = new Redis('redis://127.0.0.1:6379');
-afterAll(async () => {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    if (keys.length) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  redis.disconnect();
-});
+// The run's Redis (test/helpers/services): REDIS_URL, or a private redis-server.
+const REDIS_URL = services.redisUrl;
+let redis: Redis;
+let a: { url: string };
+let b: { url: string };
 
-const env = {
-  REDIS_URL: 'redis://127.0.0.1:6379',
+/** What an instance needs but its Redis. */
+const baseEnv = {
   WX_APP_ID: emulator.appId,
   WX_APP_SECRET: emulator.appSecret,
   WX_TOKEN_SECRET: TOKEN_SECRET,
   WX_API_BASE_URL: emulator.url,
   STORE_PREFIX: prefix,
 };
-const [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
 
 async function login(url: string): Promise<string> {
   const res = await request(url).post('/wx/login').send({ code: emulator.issueLoginCode() });
@@ -39,7 +34,24 @@ async function login(url: string): Promise<string> {
   return res.body.token;
 }
 
-describe('two instances sharing Redis', () => {
+// Skipped, and reported by the test run, on a machine without Redis.
+describe.skipIf(!REDIS_URL)('two instances sharing Redis', () => {
+  beforeAll(async () => {
+    redis = new Redis(REDIS_URL!);
+    const env = { ...baseEnv, REDIS_URL: REDIS_URL! };
+    [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
+  });
+
+  afterAll(async () => {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    redis.disconnect();
+  });
+
   it('honours a login made on one instance on the other', async () => {
     const token = await login(a.url);
     const me = await request(b.url).get('/me').set('Authorization', `Bearer ${token}`);
@@ -120,7 +132,7 @@ describe('two instances sharing Redis', () => {
     const port = await freePort();
     const server = await startRedis(port);
     const own = new Redis(port, '127.0.0.1');
-    const instance = await startInstance({ ...env, REDIS_URL: `redis://127.0.0.1:${port}` });
+    const instance = await startInstance({ ...baseEnv, REDIS_URL: `redis://127.0.0.1:${port}` });
     try {
       const user = emulator.createUser();
       const res = await request(instance.url)
@@ -148,7 +160,8 @@ describe('two instances sharing Redis', () => {
   });
 });
 
-describe('Redis going away', () => {
+// A private redis-server that the test stops and starts: skipped (and reported) without one on PATH.
+describe.skipIf(!services.redisServer)('Redis going away', () => {
   it('answers 503 quickly while Redis is down and recovers by itself', async () => {
     const port = await freePort();
     let server = await startRedis(port);

@@ -54,6 +54,12 @@ ${LOGIN_BODY}
 })().catch((err) => { console.error(err); process.exit(1); });
 `;
 
+/** Requires the CommonJS entry and lists the files it loaded, dependencies included. */
+export const CJS_MODULES_SCRIPT = `// Which files require('express-wx-login') loads: its dependencies must come from node_modules.
+require('express-wx-login');
+console.log(JSON.stringify(Object.keys(require.cache)));
+`;
+
 /** Uses req.wxUser in a route: compiles only if the declaration merging reached Express's Request. */
 const TYPED_BODY = `
 const options: WxLoginOptions = { appId: 'wx123', appSecret: 'secret', tokenSecret: 'x'.repeat(32) };

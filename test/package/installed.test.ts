@@ -2,15 +2,28 @@
 // throwaway projects on Express 4 and on Express 5, then imported, required, type-checked, linted.
 
 import { type SpawnOptions, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CJS_SCRIPT, ESM_SCRIPT, TSCONFIG, TYPED_CJS, TYPED_ESM } from './fixtures.js';
+import { CJS_MODULES_SCRIPT, CJS_SCRIPT, ESM_SCRIPT, TSCONFIG, TYPED_CJS, TYPED_ESM } from './fixtures.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const BIN = join(REPO, 'node_modules/.bin');
 const EXPRESS_MAJORS = [4, 5] as const;
+// tsc, npm install and publint on a loaded two-core machine: minutes, not seconds. A test here
+// fails on a hang, never on slowness.
+const SLOW = 180_000;
 
 interface Result {
   code: number | null;
@@ -19,7 +32,7 @@ interface Result {
 }
 
 /** Runs a command to its end; npm's own environment variables (set by `npm test`) stay out. */
-function run(command: string, args: string[], cwd: string, timeoutMs = 120_000): Promise<Result> {
+function run(command: string, args: string[], cwd: string, timeoutMs = SLOW): Promise<Result> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
   const options: SpawnOptions = { cwd, env: { ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] };
   return new Promise((done, fail) => {
@@ -68,6 +81,7 @@ beforeAll(async () => {
     'tsup.config.ts',
     'README.md',
     'CHANGELOG.md',
+    'SECURITY.md',
     'LICENSE',
     'src',
   ]) {
@@ -91,6 +105,7 @@ beforeAll(async () => {
       );
       writeFileSync(join(dir, 'esm.mjs'), ESM_SCRIPT);
       writeFileSync(join(dir, 'cjs.cjs'), CJS_SCRIPT);
+      writeFileSync(join(dir, 'cjs-modules.cjs'), CJS_MODULES_SCRIPT);
       writeFileSync(join(dir, 'app.ts'), TYPED_ESM);
       writeFileSync(join(dir, 'app.cts'), TYPED_CJS);
       writeFileSync(join(dir, 'tsconfig.esm.json'), JSON.stringify(TSCONFIG('app.ts'), null, 2));
@@ -113,17 +128,20 @@ beforeAll(async () => {
       );
     }),
   );
-}, 300_000);
+}, 600_000);
 
 describe('the packed package', () => {
-  it('holds the build, the README and package.json, and nothing else', () => {
-    // npm adds README, LICENSE and package.json by itself; `files` lets in dist/ only.
-    expect(packedFiles.filter((file) => !file.startsWith('dist/'))).toEqual(
-      ['LICENSE', 'README.md', 'package.json'].filter((file) => existsSync(join(REPO, file))),
-    );
+  it('holds the build, the docs, the emulator guide and the CLI, and nothing else', () => {
+    expect(packedFiles.filter((file) => !file.startsWith('dist/'))).toEqual([
+      'CHANGELOG.md',
+      'LICENSE',
+      'README.md',
+      'SECURITY.md',
+      'package.json',
+    ]);
     expect(
       packedFiles.filter((file) => file.startsWith('dist/') && !/\.(c?js|d\.c?ts|c?js\.map)$/.test(file)),
-    ).toEqual([]);
+    ).toEqual(['dist/testing/README.md']);
     for (const file of [
       'dist/index.js',
       'dist/index.cjs',
@@ -133,18 +151,80 @@ describe('the packed package', () => {
       'dist/testing/index.cjs',
       'dist/testing/index.d.ts',
       'dist/testing/index.d.cts',
+      'dist/cli.js',
     ]) {
       expect(packedFiles).toContain(file);
     }
   });
 
-  it('passes publint with nothing to report', async () => {
+  it('bundles no dependency: every import of the build is a Node built-in, a dependency or a peer', () => {
+    const manifest = JSON.parse(
+      readFileSync(join(work, 'express5/node_modules/express-wx-login/package.json'), 'utf8'),
+    );
+    const allowed = new Set([
+      ...Object.keys(manifest.dependencies),
+      ...Object.keys(manifest.peerDependencies),
+    ]);
+    const dist = join(work, 'express5/node_modules/express-wx-login');
+    const imported = new Set<string>();
+    for (const file of packedFiles.filter((f) => /^dist\/.*\.c?js$/.test(f))) {
+      const code = readFileSync(join(dist, file), 'utf8');
+      for (const [, spec] of code.matchAll(/(?:require\(|from\s*|import\()\s*["']([^"'./][^"']*)["']/g)) {
+        imported.add(spec!.startsWith('@') ? spec!.split('/').slice(0, 2).join('/') : spec!.split('/')[0]!);
+      }
+      // Telltales of the dependencies' own code, were a bundler to inline them.
+      expect(code, file).not.toMatch(/class JOSEError|class LRUCache|class AxiosError|function AxiosError/);
+    }
+    const outside = [...imported].filter(
+      (name) => !allowed.has(name) && !builtinModules.includes(name.replace(/^node:/, '')),
+    );
+    expect(outside).toEqual([]);
+    expect([...imported].filter((name) => allowed.has(name)).sort()).toEqual([
+      'axios',
+      'express',
+      'jose',
+      'lru-cache',
+    ]);
+  });
+
+  it('runs `npx express-wx-login emulator`: a code minted on /dev/login-code passes code2Session', {
+    timeout: SLOW,
+  }, async () => {
+    const child = spawn('npx', ['--no-install', 'express-wx-login', 'emulator', '--port', '0'], {
+      cwd: join(work, 'express5'),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let out = '';
+      child.stdout?.on('data', (chunk) => {
+        out += String(chunk);
+      });
+      await expect.poll(() => out, { timeout: SLOW - 10_000, interval: 200 }).toContain('Ctrl-C stops');
+      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1]!;
+      expect(out).toContain(`apiBaseUrl: '${url}'`);
+      const { code, openid } = (await (await fetch(`${url}/dev/login-code`, { method: 'POST' })).json()) as {
+        code: string;
+        openid: string;
+      };
+      const query = new URLSearchParams({
+        appid: 'wx_emulator_app00',
+        secret: 'emulator_secret_0123456789abcdef',
+        js_code: code,
+        grant_type: 'authorization_code',
+      });
+      expect(await (await fetch(`${url}/sns/jscode2session?${query}`)).json()).toMatchObject({ openid });
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
+  it('passes publint with nothing to report', { timeout: SLOW }, async () => {
     const result = await run(join(BIN, 'publint'), ['run', tarball, '--strict'], work);
     expect(result.stdout + result.stderr).toContain('All good!');
     expect(result.code).toBe(0);
   });
 
-  it('passes Are the Types Wrong with no problem, for every resolution mode', async () => {
+  it('passes Are the Types Wrong with no problem, for every resolution mode', { timeout: SLOW }, async () => {
     const result = await run(join(BIN, 'attw'), [tarball, '--format', 'json'], work);
     const report = JSON.parse(result.stdout) as {
       problems: Record<string, unknown> | unknown[];
@@ -172,8 +252,10 @@ describe.each(EXPRESS_MAJORS)('installed next to Express %i', (major) => {
   it.each([
     ['ESM (import)', 'esm.mjs'],
     ['CommonJS (require)', 'cjs.cjs'],
-  ])('loads from %s and logs in through the emulator', async (_name, script) => {
+  ])('loads from %s and logs in through the emulator', { timeout: SLOW }, async (_name, script) => {
     const result = await ok(process.execPath, [script], dir());
+    // No warning either (require(esm) of jose is stable on Node >= 20.19).
+    expect(result.stderr).toBe('');
     const output = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as ScriptOutput;
     expect(output.express.split('.')[0]).toBe(String(major));
     expect(output.exports).toEqual(
@@ -194,15 +276,36 @@ describe.each(EXPRESS_MAJORS)('installed next to Express %i', (major) => {
   it.each([
     ['ESM', 'tsconfig.esm.json'],
     ['CommonJS', 'tsconfig.cjs.json'],
-  ])('type-checks req.wxUser (declaration merging) from %s TypeScript', async (_name, tsconfig) => {
-    // app.ts and app.cts hold @ts-expect-error lines: reading req.wxUser.sessionKey, and openid
-    // as a number. Were req.wxUser missing or `any`, those directives would be errors themselves.
-    const result = await run(
-      process.execPath,
-      [join(dir(), 'node_modules/typescript/bin/tsc'), '-p', tsconfig],
-      dir(),
-    );
-    expect(result.stdout + result.stderr).toBe('');
-    expect(result.code).toBe(0);
+  ])(
+    'type-checks req.wxUser (declaration merging) from %s TypeScript',
+    { timeout: SLOW },
+    async (_name, tsconfig) => {
+      // app.ts and app.cts hold @ts-expect-error lines: reading req.wxUser.sessionKey, and openid
+      // as a number. Were req.wxUser missing or `any`, those directives would be errors themselves.
+      const result = await run(
+        process.execPath,
+        [join(dir(), 'node_modules/typescript/bin/tsc'), '-p', tsconfig],
+        dir(),
+      );
+      expect(result.stdout + result.stderr).toBe('');
+      expect(result.code).toBe(0);
+    },
+  );
+
+  it('loads jose, axios and lru-cache from node_modules in CommonJS, not copies of its own', {
+    timeout: SLOW,
+  }, async () => {
+    const result = await ok(process.execPath, ['cjs-modules.cjs'], dir());
+    const loaded = JSON.parse(result.stdout.trim()) as string[];
+    const modules = join(dir(), 'node_modules');
+    for (const name of ['jose', 'axios', 'lru-cache']) {
+      expect(
+        loaded.some((file) => file.startsWith(join(modules, name, '/'))),
+        `${name} in ${loaded.join(', ')}`,
+      ).toBe(true);
+    }
+    expect(loaded.filter((file) => file.startsWith(join(modules, 'express-wx-login', '/')))).toEqual([
+      join(modules, 'express-wx-login/dist/index.cjs'),
+    ]);
   });
 });

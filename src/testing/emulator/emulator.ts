@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AccessTokens } from './access-tokens.js';
 import { CallLog } from './call-log.js';
+import { createDevRoutes } from './dev-routes.js';
 import { createDispatcher } from './dispatch.js';
 import { FaultQueue } from './faults.js';
 import { OAuthGrants } from './oauth-grants.js';
@@ -58,7 +59,12 @@ export class WeChatEmulator {
       oauth: this.#oauth,
       phoneCountryCodeAsNumber: options.phoneCountryCodeAsNumber ?? false,
     };
-    this.#server = createServer(createDispatcher(ctx, this.#faults, this.#log));
+    const dispatch = createDispatcher(ctx, this.#faults, this.#log);
+    // /dev routes are not WeChat's: they bypass the fault queue and the call log.
+    const dev = options.devRoutes ? createDevRoutes(this) : undefined;
+    this.#server = createServer((req, res) => {
+      if (!dev?.(req, res)) dispatch(req, res);
+    });
   }
 
   /** @internal Use {@link startWeChatEmulator}. */

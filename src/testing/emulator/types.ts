@@ -35,6 +35,12 @@ export interface WeChatEmulatorOptions {
   phoneCountryCodeAsNumber?: boolean;
   /** The clock in ms, for codes and tokens. Defaults to `Date.now`. */
   now?: () => number;
+  /**
+   * Also serves `GET /dev` and `POST /dev/login-code`, `/dev/phone-code`, `/dev/open-data`: what
+   * the device gets from WeChat, over HTTP, for a backend developed against the emulator (the
+   * `express-wx-login emulator` command turns it on). Defaults to `false`.
+   */
+  devRoutes?: boolean;
 }
 
 /**
