@@ -1,8 +1,9 @@
 // The access_token, fetched once for every instance: cached in the shared store, fetched under a
 // store lock (one instance at a time) and single flight (one call per process), refreshed once
-// when WeChat rejects it, comparing that the cached token is still the one that failed.
+// when WeChat rejects it (at most once a minute per app), comparing that the cached token is
+// still the one that failed.
 
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CHANNELS, publish } from '../diagnostics.js';
 import { isWxLoginError, WxLoginError } from '../errors.js';
@@ -10,6 +11,7 @@ import { log, type WxLogger } from '../logger.js';
 import type { SessionStore } from '../stores/types.js';
 import type { WeChatClient } from '../wechat/client.js';
 import { ACCESS_TOKEN_REJECTED } from '../wechat/errcode.js';
+import { Lease } from './lease.js';
 import { SingleFlight } from './single-flight.js';
 import { callStore } from './store-call.js';
 
@@ -21,9 +23,16 @@ export interface AccessTokenManagerOptions {
   /** How long one fetch may take at most (timeouts and retries included), in ms. */
   fetchBudgetMs: number;
   logger?: WxLogger | undefined;
+  /**
+   * After WeChat rejects the token, at most one refresh per this many ms per app, across every
+   * instance sharing the store; further rejections within it are answered 502 at once, so a
+   * token WeChat refuses for good (a reset secret) cannot burn the daily token quota. Defaults to `60_000`.
+   */
+  refreshCooldownMs?: number;
 }
 
 const POLL_MS = 50;
+const REFRESH_COOLDOWN_MS = 60_000;
 
 /**
  * @example
@@ -35,11 +44,13 @@ export class AccessTokenManager {
   readonly #flight = new SingleFlight<string, string>();
   readonly #cacheKey: string;
   readonly #lockKey: string;
+  readonly #cooldownKey: string;
 
   constructor(options: AccessTokenManagerOptions) {
     this.#o = options;
     this.#cacheKey = `${options.appId}:access-token`;
     this.#lockKey = `${options.appId}:access-token-lock`;
+    this.#cooldownKey = `${options.appId}:access-token-refreshed`;
   }
 
   /** The current access_token: from the store when cached, else fetched once for all instances. */
@@ -60,15 +71,55 @@ export class AccessTokenManager {
     } catch (err) {
       if (!isWxLoginError(err) || err.errcode === undefined || !ACCESS_TOKEN_REJECTED.has(err.errcode))
         throw err;
+      const fresh = await this.#replacementFor(token, err.errcode);
+      return call(fresh);
+    }
+  }
+
+  /**
+   * The token to retry with after WeChat rejected `failed`: a refresh, if none happened for this app
+   * within the cool-down; the result of the one under way if it replaces this same token (another
+   * instance was refused it at the same moment); else a 502 at once, since `failed` is then what
+   * the last refresh produced.
+   */
+  async #replacementFor(failed: string, errcode: number): Promise<string> {
+    const cooldownMs = this.#o.refreshCooldownMs ?? REFRESH_COOLDOWN_MS;
+    // The record names the token being replaced by a hash: the token itself stays out of it.
+    const replacing = tokenHash(failed);
+    const mayRefresh = await this.#store((s) => s.add(this.#cooldownKey, replacing, cooldownMs));
+    if (mayRefresh) {
       log(
         this.#o.logger,
         'warn',
-        { appId: this.#o.appId, errcode: err.errcode },
+        { appId: this.#o.appId, errcode },
         'access_token rejected; refreshing once',
       );
-      const fresh = await this.#refreshAfterRejection(token);
-      return call(fresh);
+      return this.#refreshAfterRejection(failed);
     }
+    if ((await this.#store((s) => s.get(this.#cooldownKey))) === replacing) {
+      const replaced = await this.#awaitRefresh(failed);
+      if (replaced) return replaced;
+    }
+    log(
+      this.#o.logger,
+      'error',
+      { appId: this.#o.appId, errcode },
+      'WeChat keeps rejecting the access_token; not refreshing again until the cool-down passes (check appSecret and IP whitelist)',
+    );
+    throw new WxLoginError('WX_UPSTREAM_ERROR', 'WeChat refused the access_token; retry later', {
+      wechat: { errcode, errmsg: 'access_token rejected' },
+    });
+  }
+
+  /** The token another caller's refresh puts in the cache, if it does so within a fetch budget. */
+  async #awaitRefresh(failed: string): Promise<string | undefined> {
+    const deadline = Date.now() + this.#o.fetchBudgetMs + 2000;
+    while (Date.now() < deadline) {
+      const cached = await this.#readCache();
+      if (cached && cached !== failed) return cached;
+      await sleep(POLL_MS);
+    }
+    return undefined;
   }
 
   async #refreshAfterRejection(failed: string): Promise<string> {
@@ -83,16 +134,18 @@ export class AccessTokenManager {
 
   async #fetchUnderLock(failed: string | undefined): Promise<string> {
     const deadline = Date.now() + this.#o.fetchBudgetMs + 2000;
-    const lockValue = randomBytes(12).toString('base64url');
     while (Date.now() < deadline) {
-      if (await this.#store((s) => s.add(this.#lockKey, lockValue, this.#o.fetchBudgetMs + 2000))) {
+      // The lock is a lease: renewed while this instance fetches, gone within seconds if it stops,
+      // and removed by its owner even when taking it timed out (the write may land later).
+      const lease = await Lease.acquire(this.#o.store, this.#o.logger, this.#lockKey, 'lock access token');
+      if (lease) {
         try {
           // Re-read under the lock: the previous holder may have just written a fresh token.
           const cached = await this.#readCache();
           if (cached && cached !== failed) return cached;
           return await this.#fetchAndCache(failed);
         } finally {
-          await this.#store((s) => s.deleteIfEquals(this.#lockKey, lockValue)).catch(() => undefined);
+          await lease.release();
         }
       }
       await sleep(POLL_MS);
@@ -146,4 +199,9 @@ export class AccessTokenManager {
   #store<T>(run: (store: SessionStore) => T | Promise<T>): Promise<T> {
     return callStore(this.#o.logger, 'access token', () => run(this.#o.store));
   }
+}
+
+/** Names a token in the store without holding it. */
+function tokenHash(token: string): string {
+  return createHash('sha256').update(token).digest('base64url').slice(0, 22);
 }

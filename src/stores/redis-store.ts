@@ -1,8 +1,10 @@
 // RedisStore: the SessionStore for many instances, on an ioredis or node-redis client the app owns.
-// Single-key atomic commands only (safe on Redis Cluster), and fail fast when Redis is down.
+// Single-key atomic commands only (safe on Redis Cluster), and fail fast when Redis is down or hung.
 
-import { WxLoginError } from '../errors.js';
+import type { WxLoginError } from '../errors.js';
+import { CircuitBreaker } from './circuit-breaker.js';
 import { type RedisClientLike, type RedisCommander, toCommander } from './redis-client.js';
+import { storeUnavailable, summarizeError } from './store-error.js';
 import type { SessionStore, StoredValue } from './types.js';
 
 export interface RedisStoreOptions {
@@ -12,7 +14,9 @@ export interface RedisStoreOptions {
   prefix?: string;
   /**
    * How long one command may take before the call fails with `WX_STORE_UNAVAILABLE`, so that a
-   * hung Redis turns into a quick 503 rather than a hanging request. Defaults to `1000`.
+   * hung Redis turns into a quick 503 rather than a hanging request. After such a timeout, calls
+   * fail at once without being sent until a `PING` is answered (sent at most once per
+   * `commandTimeoutMs` while calls keep coming). Defaults to `1000`.
    */
   commandTimeoutMs?: number;
 }
@@ -21,11 +25,16 @@ export interface RedisStoreOptions {
 // instance took in between.
 const DELETE_IF_EQUALS =
   "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+// The same for renewing a claim's TTL: only its owner may keep it alive.
+const EXTEND_IF_EQUALS =
+  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0";
 
 /**
  * A SessionStore in Redis, shared by every instance of the app. Values are JSON; every key carries
  * `prefix` and a TTL. When Redis is unreachable or slow, calls reject with `WX_STORE_UNAVAILABLE`
- * within `commandTimeoutMs`; once the client has reconnected by itself, the store works again.
+ * within `commandTimeoutMs`; after a timeout they reject at once, unsent, until a probe is answered.
+ * Errors carry only a summary (`ReplyError: OOM command not allowed…`), never the client's error,
+ * which holds the command's arguments. Once Redis answers again, the store works again.
  *
  * @example
  * import { Redis } from 'ioredis';
@@ -39,6 +48,7 @@ export class RedisStore implements SessionStore {
   readonly #commander: RedisCommander;
   readonly #prefix: string;
   readonly #timeoutMs: number;
+  readonly #breaker: CircuitBreaker;
 
   constructor(options: RedisStoreOptions) {
     if (typeof options !== 'object' || options === null) {
@@ -57,6 +67,7 @@ export class RedisStore implements SessionStore {
       );
     }
     this.#timeoutMs = timeoutMs;
+    this.#breaker = new CircuitBreaker(() => this.#commander.send(['PING']), timeoutMs);
   }
 
   async get(key: string): Promise<StoredValue | undefined> {
@@ -92,12 +103,30 @@ export class RedisStore implements SessionStore {
     return Number(reply) === 1;
   }
 
+  async extendIfEquals(key: string, value: string, ttlMs: number): Promise<boolean> {
+    const px = toPx(ttlMs);
+    const reply = await this.#send([
+      'EVAL',
+      EXTEND_IF_EQUALS,
+      '1',
+      this.#prefix + key,
+      JSON.stringify(value),
+      px,
+    ]);
+    return Number(reply) === 1;
+  }
+
   /** Does nothing: the client belongs to the app, which may use it for more than sessions. */
   close(): void {}
 
   #send(args: string[]): Promise<unknown> {
     if (!this.#commander.canSend()) {
-      return Promise.reject(unavailable(new Error('the Redis client is not connected')));
+      return Promise.reject(storeUnavailable('the Redis client is not connected'));
+    }
+    if (this.#breaker.refuses()) {
+      return Promise.reject(
+        storeUnavailable('Redis stopped answering; calls fail at once until a PING is answered'),
+      );
     }
     let sent: Promise<unknown>;
     try {
@@ -107,7 +136,10 @@ export class RedisStore implements SessionStore {
     }
     return new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
-        reject(unavailable(new Error(`Redis did not answer within ${this.#timeoutMs} ms`)));
+        // The connection is open but nothing comes back: stop sending, or every request of the
+        // next minutes would add a command to the client's queue.
+        this.#breaker.trip();
+        reject(storeUnavailable(`Redis did not answer within ${this.#timeoutMs} ms`));
       }, this.#timeoutMs);
       // A command still pending when the timer fires may settle later; `then` with both handlers
       // keeps that late failure from becoming an unhandled rejection.
@@ -125,8 +157,9 @@ export class RedisStore implements SessionStore {
   }
 }
 
-function unavailable(cause: unknown): WxLoginError {
-  return new WxLoginError('WX_STORE_UNAVAILABLE', 'session store unavailable', { cause });
+/** Never the client's error itself: ioredis puts the command's arguments (values) on it. */
+function unavailable(err: unknown): WxLoginError {
+  return storeUnavailable(summarizeError(err));
 }
 
 /** Redis wants whole milliseconds; a fraction rounds up so that a TTL never shrinks to 0. */

@@ -49,6 +49,13 @@ export interface SessionStore {
    */
   deleteIfEquals(key: string, value: string): Awaitable<boolean>;
   /**
+   * Optional: renews the TTL of `key` to `ttlMs` only if it still holds `value` (a string),
+   * atomically. Resolves `true` when renewed. Keeps a claim or lock alive while its owner works, so
+   * that its TTL can be short and an abandoned one expires soon. Without it, the core reads, compares
+   * and writes again, which can overwrite a claim another instance took in between.
+   */
+  extendIfEquals?(key: string, value: string, ttlMs: number): Awaitable<boolean>;
+  /**
    * Optional: `false` when the store lives in this process (like MemoryStore). The core then warns
    * in production, where several instances are the norm and an in-process store is not shared.
    */

@@ -190,6 +190,22 @@ export function runSessionStoreContract(
       assert.equal(await store.deleteIfEquals(k, 'token-a'), false);
     });
 
+    test('extendIfEquals (optional) renews a key only while it holds the value', async (store) => {
+      if (typeof store.extendIfEquals !== 'function') return; // the core falls back to get + set
+      const k = key('renew');
+      await store.set(k, 'lease-a', 400);
+      assert.equal(await store.extendIfEquals(k, 'lease-b', TTL_MS), false);
+      assert.equal(await store.extendIfEquals(k, 'lease-a', TTL_MS), true);
+      await sleep(700);
+      // Renewed past its first TTL, and still the same value.
+      assert.equal(await store.get(k), 'lease-a');
+      assert.equal(await store.extendIfEquals(key('renew-missing'), 'lease-a', TTL_MS), false);
+      await store.set(k, 'lease-c', 300);
+      assert.equal(await store.extendIfEquals(k, 'lease-a', TTL_MS), false);
+      await sleep(600);
+      assert.equal(await store.get(k), undefined);
+    });
+
     test('refuses a TTL that is not positive: nothing is kept forever', async (store) => {
       const k = key('bad-ttl');
       for (const ttl of [0, -1000]) {

@@ -1,6 +1,7 @@
 // Builds what most tests need: a WeChat emulator on loopback and an Express app using the package
 // against it, with a captured logger and every response recorded for the suite's leak watch.
 
+import { inspect } from 'node:util';
 import express, { type Express } from 'express';
 import { afterAll } from 'vitest';
 import {
@@ -31,7 +32,8 @@ export function captureLogger(): { logger: WxLoginOptions['logger'] & object; li
   const lines: LogLine[] = [];
   const write = (level: string) => (obj: Record<string, unknown>, msg?: string) => {
     lines.push({ level, obj, msg });
-    record(`${level} ${JSON.stringify(obj)} ${msg ?? ''}`);
+    // inspect, not JSON: an Error in a log field (with its cause) is printed whole, as pino would.
+    record(`${level} ${inspect(obj, { depth: Number.POSITIVE_INFINITY })} ${msg ?? ''}`);
   };
   return {
     logger: { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') },

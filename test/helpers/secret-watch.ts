@@ -1,6 +1,9 @@
-// A suite-wide watch for leaks: every response body and header of apps built by test/helpers and
-// every captured log line is recorded here, and after each test file none may hold a secret.
+// A suite-wide watch for leaks: every response body and header of apps built by test/helpers,
+// every captured log line, everything written to the console or stderr, and every error a test
+// hands to `recordError` (printed with util.inspect, causes included) is recorded here, and after
+// each test file none may hold a secret.
 
+import { format, inspect } from 'node:util';
 import { afterAll, expect } from 'vitest';
 
 const recorded: string[] = [];
@@ -9,6 +12,16 @@ const secrets = new Set<string>();
 /** Records text that left the app: a response body, a header, a log line, an error message. */
 export function record(text: string): void {
   recorded.push(text);
+}
+
+/**
+ * Records an error (or any value) as `util.inspect` prints it, with every nested `cause` and
+ * property: what `console.error(err)` would show an operator. Returns the text.
+ */
+export function recordError(err: unknown): string {
+  const text = inspect(err, { depth: Number.POSITIVE_INFINITY, showHidden: false });
+  recorded.push(text);
+  return text;
 }
 
 /** Registers a value that must never appear in anything recorded. */
@@ -25,6 +38,23 @@ export function recordedCount(): number {
 export function leaksIn(text: string): string[] {
   return [...secrets].filter((s) => text.includes(s));
 }
+
+// Whatever the package (or a test) prints goes through format(), which inspects errors with their
+// causes, exactly as a terminal or a log collector would receive it.
+for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+  const original = console[method].bind(console);
+  console[method] = (...args: unknown[]) => {
+    recorded.push(format(...args));
+    original(...args);
+  };
+}
+const writeStderr = process.stderr.write.bind(process.stderr) as (...args: unknown[]) => boolean;
+process.stderr.write = ((chunk: unknown, ...rest: unknown[]) => {
+  recorded.push(
+    typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk),
+  );
+  return writeStderr(chunk, ...rest);
+}) as typeof process.stderr.write;
 
 // An unhandled rejection anywhere in a test file is a defect even when every assertion passed.
 const unhandled: unknown[] = [];
