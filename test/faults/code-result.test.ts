@@ -24,13 +24,13 @@ const codeKey = (code: string): string =>
   `${prefix}${emulator.appId}:code:${createHash('sha256').update(code).digest('base64url')}`;
 
 describe.skipIf(!shared)('the code-exchange result at rest', () => {
-  it('a login with no one waiting leaves no claim and no result (MemoryStore: 2 entries per login)', async () => {
+  it('a login with no one waiting leaves no claim and no result (MemoryStore: 3 entries per login)', async () => {
     const store = new MemoryStore();
     const { app } = buildApp(emulator, { store });
     const res = await request(app).post('/wx/login').send({ code: emulator.issueLoginCode() });
     expect(res.status).toBe(200);
-    // The session and the user's session_key, and nothing of the exchange.
-    expect(store.size).toBe(2);
+    // The session, the user's session_key and their session index, and nothing of the exchange.
+    expect(store.size).toBe(3);
 
     const code = emulator.issueLoginCode();
     expect((await request(one.app).post('/wx/login').send({ code })).status).toBe(200);

@@ -182,6 +182,8 @@ describe('the packed package', () => {
     expect([...imported].filter((name) => allowed.has(name)).sort()).toEqual([
       'axios',
       'express',
+      'http-proxy-agent',
+      'https-proxy-agent',
       'jose',
       'lru-cache',
     ]);
