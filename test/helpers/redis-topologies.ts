@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll } from 'vitest';
 import { freePort } from './processes.js';
+import { services } from './services/index.js';
 
 const run = promisify(execFile);
 const children = new Set<ChildProcess>();
@@ -37,7 +38,7 @@ function isFree(port: number): Promise<boolean> {
 }
 
 function startServer(args: string[], port: number): Promise<RedisNode> {
-  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(services.redisServer ?? 'redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let output = '';
   return new Promise<RedisNode>((resolve, reject) => {

@@ -8,8 +8,15 @@ import { freePort, redisAnswers, startRedisServer } from './redis.js';
 import { box } from './report.js';
 import type { TestServices } from './types.js';
 
-const REDIS_SUITES = ['test/contract/redis-store.test.ts', 'test/integration/many-instances.test.ts'];
-const BROWSER_SUITES = ['test/browser/web-login.test.ts', 'test/example/playground.test.ts'];
+const REDIS_SUITES = [
+  'test/contract/redis-store.test.ts',
+  'test/integration/many-instances.test.ts',
+  'test/integration/user-sessions-many.test.ts',
+  'test/faults/*.test.ts',
+  'test/distributed/*.test.ts',
+  'the RedisStore parts of several-apps, oauth-flood, oauth-state and sessions tests',
+];
+const BROWSER_SUITES = ['test/browser/*.test.ts', 'test/example/playground.test.ts'];
 const INSTALL_REDIS = '  install: apt-get install redis-server   (macOS: brew install redis)';
 const INSTALL_CHROMIUM =
   '  install: apt-get install chromium   (or set CHROMIUM_PATH to a Chrome or Chromium)';
