@@ -14,71 +14,11 @@ import {
   requiredString,
 } from '../options-toolkit.js';
 import { MemoryStore } from '../stores/memory-store.js';
-import { REQUIRED_STORE_METHODS, type SessionStore, type StoredValue } from '../stores/types.js';
-import type { PhoneInfo } from '../wechat/client.js';
-import type { WeChatUserInfo } from '../wechat/oauth-client.js';
+import type { SessionStore } from '../stores/types.js';
+import type { LoginEvent, PhoneEvent, WxAppUser } from './hook-events.js';
+import { parseRefresh, parseSigningKeys, parseStore, parseTransport } from './option-parsers.js';
 import { DEFAULT_SESSION_CACHE_BYTES } from './sessions.js';
 import { DEFAULT_TOKEN_CACHE_BYTES } from './tokens.js';
-
-/**
- * Augment this interface to type what `onLogin` returns and `req.wxUser.user` holds:
- *
- * @example
- * declare module 'express-wx-login' {
- *   interface WxLoginTypes { user: { userId: number; role: 'member' | 'admin' } }
- * }
- */
-// biome-ignore lint/suspicious/noEmptyInterface: filled by the app's declaration merging
-export interface WxLoginTypes {}
-
-/** What `onLogin` returns and the session keeps as `user`: `WxLoginTypes['user']` when the app declared it. */
-export type WxAppUser = WxLoginTypes extends { user: infer U } ? U : StoredValue;
-
-/** What `onLogin` receives. `Req` is the framework's request (Express's `Request` through `wxLogin()`). */
-export interface LoginEvent<Req = unknown> {
-  openid: string;
-  unionid?: string;
-  /** The app the user logged in through: the mini program, or for web logins the official account or website app. */
-  appId: string;
-  /**
-   * True when this store held no session_key for the user: a first login, or the last one expired.
-   * Always true for web logins, which have no session_key.
-   */
-  isNewSession: boolean;
-  /** Where the login came from. */
-  source: 'miniprogram' | 'web';
-  /** The user's WeChat profile: web logins with `snsapi_userinfo` or `snsapi_login` only. */
-  profile?: WeChatUserInfo;
-  /**
-   * The request that asked for the login (its body, headers, query); `undefined` when `auth.login()`
-   * was called directly. Not enumerable: `{ ...event }` and `JSON.stringify(event)` leave it out.
-   */
-  req: Req | undefined;
-  /**
-   * Web logins only: the user's OAuth tokens, for apps that call user APIs later (keep them
-   * yourself, encrypted; renew with `webLogin.refreshUserToken()`, check with `checkUserToken()`).
-   * The package never stores or logs them.
-   */
-  oauth?: {
-    accessToken: string;
-    refreshToken: string;
-    /** Seconds the access_token lives. */
-    expiresIn: number;
-    scope: string;
-  };
-}
-
-/** What `onPhoneNumber` receives. */
-export interface PhoneEvent<Req = unknown> {
-  openid: string;
-  unionid?: string;
-  appId: string;
-  phone: PhoneInfo;
-  /** What `onLogin` returned for this session. */
-  user?: WxAppUser;
-  /** The request of `POST /wx/phone`; `undefined` when called without one. */
-  req: Req | undefined;
-}
 
 /** A token signing key; `kid` goes into the token header so that keys can be rotated. */
 export interface SigningKey {
@@ -212,101 +152,6 @@ const DEFAULTS = {
 /** 4 GiB: a cache larger than that is surely a mistake of units. */
 const MAX_CACHE_BYTES = 2 ** 32;
 
-function parseSigningKeys(options: Record<string, unknown>): SigningKey[] {
-  const raw =
-    options.signingKeys ??
-    (options.tokenSecret === undefined ? undefined : [{ secret: options.tokenSecret }]);
-  const name = options.signingKeys ? 'signingKeys' : 'tokenSecret';
-  if (raw === undefined) fail('tokenSecret', 'is required (at least 32 bytes) unless "signingKeys" is given');
-  if (!Array.isArray(raw) || raw.length === 0) fail(name, 'must be a non-empty array of { kid, secret }');
-  const kids = new Set<string | undefined>();
-  return raw.map((key: Partial<SigningKey> | null, i) => {
-    const secret = key?.secret;
-    if (typeof secret !== 'string' || Buffer.byteLength(secret, 'utf8') < 32) {
-      fail(
-        options.signingKeys ? `signingKeys[${i}].secret` : 'tokenSecret',
-        'must be a string of at least 32 bytes',
-      );
-    }
-    const kid = key?.kid;
-    if (kid !== undefined && (typeof kid !== 'string' || !/^[\w.-]{1,64}$/.test(kid))) {
-      fail(`signingKeys[${i}].kid`, 'must be 1-64 characters of letters, digits, "_", "." or "-"');
-    }
-    if (kids.has(kid)) fail(`signingKeys[${i}].kid`, 'must be unique');
-    kids.add(kid);
-    return kid === undefined ? { secret } : { kid, secret };
-  });
-}
-
-function parseRefresh(value: unknown): Required<RefreshOptions> | undefined {
-  if (value === undefined || value === false) return undefined;
-  if (value !== true && (typeof value !== 'object' || value === null || Array.isArray(value))) {
-    fail('refresh', 'must be true, false or { accessTokenTtl, absoluteTtl }');
-  }
-  const given = value === true ? {} : omitUndefined(value as RefreshOptions);
-  const unknown = Object.keys(given).filter((key) => key !== 'accessTokenTtl' && key !== 'absoluteTtl');
-  if (unknown.length > 0)
-    fail(`refresh.${unknown[0]}`, 'is unknown (refresh takes accessTokenTtl and absoluteTtl)');
-  // Named in full, so that an error says "refresh.absoluteTtl".
-  const options = {
-    'refresh.accessTokenTtl': given.accessTokenTtl,
-    'refresh.absoluteTtl': given.absoluteTtl,
-  };
-  const accessTokenTtl = integerOption(options, 'refresh.accessTokenTtl', 900, 60, 24 * 3600);
-  const absoluteTtl = integerOption(
-    options,
-    'refresh.absoluteTtl',
-    30 * 24 * 3600,
-    accessTokenTtl,
-    365 * 24 * 3600,
-  );
-  return { accessTokenTtl, absoluteTtl };
-}
-
-function parseStore(value: unknown): SessionStore | undefined {
-  if (value === undefined) return undefined;
-  const store = value as Record<string, unknown> | null;
-  const missing = REQUIRED_STORE_METHODS.filter((method) => typeof store?.[method] !== 'function');
-  if (missing.length > 0) fail('store', `must implement SessionStore; missing: ${missing.join(', ')}`);
-  return value as SessionStore;
-}
-
-/**
- * The outbound-proxy options: `proxy` an http(s) URL, the agents objects. Shared with the web
- * login options, which may set their own.
- *
- * @example
- * parseTransport({ proxy: 'http://10.0.0.1:3128' }).proxy; // 'http://10.0.0.1:3128'
- */
-export function parseTransport(options: Record<string, unknown>): {
-  proxy: string | undefined;
-  httpAgent: HttpAgent | undefined;
-  httpsAgent: HttpsAgent | undefined;
-} {
-  const { proxy, httpAgent, httpsAgent } = options;
-  if (proxy !== undefined) {
-    let url: URL | undefined;
-    try {
-      url = typeof proxy === 'string' ? new URL(proxy) : undefined;
-    } catch {}
-    // The message never repeats the value: it may hold the proxy's password.
-    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
-      fail('proxy', 'must be an http(s) URL such as "http://user:pass@10.0.0.1:3128"');
-    }
-  }
-  for (const [name, agent] of [
-    ['httpAgent', httpAgent],
-    ['httpsAgent', httpsAgent],
-  ] as const) {
-    if (agent !== undefined && (typeof agent !== 'object' || agent === null)) fail(name, 'must be an Agent');
-  }
-  return {
-    proxy: proxy as string | undefined,
-    httpAgent: httpAgent as HttpAgent | undefined,
-    httpsAgent: httpsAgent as HttpsAgent | undefined,
-  };
-}
-
 /**
  * Validates `options` and fills defaults. Throws a `TypeError` (code `ERR_INVALID_ARG_VALUE`)
  * naming the first bad option.
@@ -365,3 +210,6 @@ export function parseOptions(input: WxAuthOptions<never>): Configuration {
     proxy: { enumerable: false },
   });
 }
+
+export type { LoginEvent, PhoneEvent, WxAppUser, WxLoginTypes } from './hook-events.js';
+export { parseTransport } from './option-parsers.js';

@@ -1,7 +1,6 @@
 // wxOAuth(): the Express middleware of WeChat web login (official-account H5 pages, website QR
 // login). GET start redirects to WeChat with a signed state, storing nothing; GET callback logs in.
 
-import { createHash, randomBytes } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { WxAuth } from '../core/wx-auth.js';
 import { isWxLoginError, WxLoginError } from '../errors.js';
@@ -10,15 +9,12 @@ import { OAuthLogin, type OAuthOutcome } from '../oauth/oauth-login.js';
 import type { OAuthOptions } from '../oauth/options.js';
 import { booleanOption, failOption as fail, omitUndefined, oneOf, pathOption } from '../options-toolkit.js';
 import { mountedLoginOf } from './mounted-login.js';
+import { navigateTop, redirect, withParam } from './navigation.js';
+import { parseCookie, stateCookieNameFor, type WxOAuthCookieOptions } from './oauth-cookies.js';
 import { enterLogin } from './request-context.js';
-import {
-  COOKIE_NAME,
-  checkCookiePrefix,
-  cookieValues,
-  registerTokenCookie,
-  serializeCookie,
-  type TokenCookieSettings,
-} from './token-cookie.js';
+import { cookieValues, registerTokenCookie, serializeCookie } from './token-cookie.js';
+
+export type { WxOAuthCookieOptions } from './oauth-cookies.js';
 
 export interface WxOAuthRoutes {
   /**
@@ -28,19 +24,6 @@ export interface WxOAuthRoutes {
   start?: string;
   /** Defaults to `'/wx/web/callback'`: the path of `redirectUri` as this middleware sees it. */
   callback?: string;
-}
-
-export interface WxOAuthCookieOptions {
-  /**
-   * The token cookie's name. Defaults to `'__Host-wxl_token'` when `secure` and no `domain` (the
-   * browser then refuses the cookie from anywhere but this host, over https, with Path=/), else
-   * `'wxl_token'`. A `__Host-` name needs `secure` and no `domain`, a `__Secure-` name `secure`.
-   */
-  name?: string;
-  /** Defaults to `true`. Turn off only for plain-http development. */
-  secure?: boolean;
-  /** Defaults to none: the cookie goes back only to the host that set it. */
-  domain?: string;
 }
 
 export interface WxOAuthOptions extends OAuthOptions {
@@ -75,9 +58,6 @@ export type WxOAuthMiddleware = RequestHandler & {
 };
 
 /** Cookie names starting so are the state cookies' (one per web app): never the token cookie's. */
-const STATE_COOKIE_PREFIX = 'wxl_oauth_state';
-const DOMAIN = /^\.?[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/;
-
 /**
  * WeChat web login, sharing the sessions of a `wxLogin()`: `requireWxSession()` accepts web users
  * (by the token cookie when there is no Authorization header) like mini-program users.
@@ -220,38 +200,6 @@ export function wxOAuth(options: WxOAuthOptions): WxOAuthMiddleware {
   return Object.assign(handler, { oauth: web, webLogin: web, close: () => web.close() });
 }
 
-function parseCookie(cookie: WxOAuthCookieOptions): TokenCookieSettings {
-  if (typeof cookie !== 'object' || cookie === null) fail('cookie', 'must be an object');
-  const secure = cookie.secure ?? true;
-  if (typeof secure !== 'boolean') fail('cookie.secure', 'must be a boolean');
-  const domain = cookie.domain;
-  if (domain !== undefined && (typeof domain !== 'string' || !DOMAIN.test(domain))) {
-    fail('cookie.domain', 'must be a domain name such as "example.com"');
-  }
-  // Over plain http (development) or with a domain, `__Host-` cannot be used: the plain name then.
-  const name = cookie.name ?? (secure && domain === undefined ? '__Host-wxl_token' : 'wxl_token');
-  if (
-    typeof name !== 'string' ||
-    !COOKIE_NAME.test(name) ||
-    name.replace(/^__(Host|Secure)-/i, '').startsWith(STATE_COOKIE_PREFIX)
-  ) {
-    fail('cookie.name', "must be a cookie name (letters, digits and !#$%&'*+-.^_`|~), not wxl_oauth_state…");
-  }
-  checkCookiePrefix('cookie.name', name, { secure, domain });
-  return { name, secure, domain };
-}
-
-/**
- * The state cookie of one web app: `__Host-wxl_oauth_state_<web appId>` over https (plain http,
- * in development, cannot use the prefix). One per web app, since every one has Path=/.
- */
-function stateCookieNameFor(webAppId: string, secure: boolean): string {
-  const id = /^[A-Za-z0-9_-]{1,64}$/.test(webAppId)
-    ? webAppId
-    : createHash('sha256').update(webAppId).digest('hex').slice(0, 16);
-  return `${secure ? '__Host-' : ''}${STATE_COOKIE_PREFIX}_${id}`;
-}
-
 function parseRoutes(options: WxOAuthRoutes | undefined): Required<WxOAuthRoutes> {
   const routes = { start: '/wx/web/login', callback: '/wx/web/callback', ...omitUndefined(options ?? {}) };
   for (const name of ['start', 'callback'] as const) pathOption(routes[name], `routes.${name}`);
@@ -269,42 +217,4 @@ function single(query: URLSearchParams, name: string): string | undefined {
   const values = query.getAll(name);
   if (values.length > 1) throw new WxLoginError('WX_INVALID_REQUEST', `"${name}" must appear once`);
   return values[0];
-}
-
-function redirect(res: Response, location: string): void {
-  res.status(302).setHeader('Location', location);
-  res.end();
-}
-
-/**
- * Answers a page that sends the top window to `path`, a same-origin path (the returnTo, made safe
- * when the login started). Its one script runs under a CSP nonce; only this site may frame it.
- */
-function navigateTop(res: Response, path: string): void {
-  const nonce = randomBytes(16).toString('base64');
-  // JSON with <, > and & escaped cannot close the script element, whatever the path holds.
-  const target = JSON.stringify(path).replace(
-    /[<>&\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-  const href = path.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  res.status(200);
-  res.setHeader('Content-Type', 'text/html; charset=utf-8');
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader(
-    'Content-Security-Policy',
-    `default-src 'none'; script-src 'nonce-${nonce}'; frame-ancestors 'self'; base-uri 'none'; form-action 'none'`,
-  );
-  res.end(
-    `<!DOCTYPE html><html><head><meta charset="utf-8"><title>WeChat login</title></head><body>` +
-      `<script nonce="${nonce}">top.location.replace(${target});</script>` +
-      `<noscript><a href="${href}" target="_top">Continue</a></noscript></body></html>`,
-  );
-}
-
-/** Adds `name=value` to a local path's query, before any #fragment. */
-function withParam(path: string, name: string, value: string): string {
-  const url = new URL(path, 'http://return-to.invalid');
-  url.searchParams.set(name, value);
-  return `${url.pathname}${url.search}${url.hash}`;
 }

@@ -3,8 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { sessionIndexOf } from '../stores/session-index.js';
-import { INDEX_STORE_METHODS, type SessionStore, type StoredValue } from '../stores/types.js';
+import type { SessionStore, StoredValue } from '../stores/types.js';
+import { registerIndexCases } from './store-contract-index.js';
 
 /**
  * The test functions of the caller's framework; vitest's and jest's globals fit as they are.
@@ -237,72 +237,7 @@ export function runSessionStoreContract(
     });
   });
 
-  // The index behind each user's list of sessions: the store's own index methods when it has
-  // them, else the fallback the core builds on the methods above. Either must pass.
-  hooks.describe(`${options.name ?? 'SessionStore contract'}: index`, () => {
-    test('has all three index methods or none', async (store) => {
-      const present = INDEX_STORE_METHODS.filter((name) => typeof store[name] === 'function');
-      assert.ok(
-        present.length === 0 || present.length === INDEX_STORE_METHODS.length,
-        `index methods present: ${present.join(', ')}`,
-      );
-    });
-
-    test('adds, lists and removes members; a missing index is empty', async (store) => {
-      const index = sessionIndexOf(store);
-      const k = key('index');
-      assert.deepStrictEqual(await index.members(k), []);
-      await index.add(k, 'sid-a', TTL_MS);
-      await index.add(k, 'sid-b', TTL_MS);
-      await index.add(k, 'sid-a', TTL_MS);
-      assert.deepStrictEqual((await index.members(k)).sort(), ['sid-a', 'sid-b']);
-      await index.remove(k, 'sid-a');
-      await index.remove(k, 'never-added');
-      assert.deepStrictEqual(await index.members(k), ['sid-b']);
-      await index.remove(k, 'sid-b');
-      assert.deepStrictEqual(await index.members(k), []);
-      assert.deepStrictEqual(await index.members(key('index-missing')), []);
-    });
-
-    test('each member expires on its own; the index is gone once all have', async (store) => {
-      const index = sessionIndexOf(store);
-      const k = key('index-ttl');
-      await index.add(k, 'short', 200);
-      await index.add(k, 'long', 700);
-      assert.deepStrictEqual((await index.members(k)).sort(), ['long', 'short']);
-      await sleep(450);
-      assert.deepStrictEqual(await index.members(k), ['long']);
-      await sleep(600);
-      assert.deepStrictEqual(await index.members(k), []);
-      // What is stored under the key expired with it: nothing is kept forever.
-      assert.equal(await store.get(k), undefined);
-    });
-
-    test('adding a member again renews its expiry', async (store) => {
-      const index = sessionIndexOf(store);
-      const k = key('index-renew');
-      await index.add(k, 'm', 300);
-      await sleep(200);
-      await index.add(k, 'm', 800);
-      await sleep(300);
-      assert.deepStrictEqual(await index.members(k), ['m']);
-    });
-
-    test('20 concurrent adds of different members: none is lost', async (store) => {
-      const index = sessionIndexOf(store);
-      const k = key('index-race');
-      const members = Array.from({ length: 20 }, (_, i) => `sid-${i}`);
-      await Promise.all(members.map((m) => index.add(k, m, TTL_MS)));
-      assert.deepStrictEqual((await index.members(k)).sort(), [...members].sort());
-    });
-
-    test('refuses a TTL that is not positive', async (store) => {
-      const index = sessionIndexOf(store);
-      const k = key('index-bad-ttl');
-      for (const ttl of [0, -1]) await assert.rejects(async () => index.add(k, 'm', ttl), TypeError);
-      assert.deepStrictEqual(await index.members(k), []);
-    });
-  });
+  registerIndexCases(hooks.describe, test, key, `${options.name ?? 'SessionStore contract'}: index`);
 
   hooks.afterAll?.(async () => {
     const store = await makeStore();

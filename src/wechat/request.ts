@@ -1,15 +1,14 @@
 // One WeChat API call over axios: keep-alive, a timeout per attempt, retries with jittered backoff
 // for transient faults only, lenient errcode parsing, and errors scrubbed of the appSecret.
 
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
+import type https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import axios, { type AxiosInstance } from 'axios';
-import { HttpProxyAgent } from 'http-proxy-agent';
-import { HttpsProxyAgent } from 'https-proxy-agent';
 import { CHANNELS, observed, publish } from '../diagnostics.js';
 import { isWxLoginError, WxLoginError } from '../errors.js';
 import { log, type WxLogger } from '../logger.js';
+import { ABORT_MARGIN_MS, worstCaseMs } from './call-budget.js';
 import {
   CODE_SPENT,
   configHint,
@@ -18,20 +17,11 @@ import {
   type WeChatCallKind,
   wechatErrorInfo,
 } from './errcode.js';
+import { describeNetworkError, NEVER_SENT, parseJsonObject } from './network-errors.js';
+import { agentsFor, type WeChatTransport } from './transport.js';
 
-/** How WeChat calls leave this server: directly (default), through a forward proxy, or through agents of the app's own. */
-export interface WeChatTransport {
-  /**
-   * An HTTP(S) forward proxy for every WeChat call, e.g. `'http://user:pass@10.0.0.1:3128'`: plain
-   * `http://` targets are sent to it in absolute form, `https://` ones tunnelled with CONNECT.
-   * Its credentials are never logged.
-   */
-  proxy?: string | undefined;
-  /** An agent of the app's own for `http://` targets (takes precedence over `proxy`). Not closed by `close()`. */
-  httpAgent?: http.Agent | undefined;
-  /** An agent of the app's own for `https://` targets (takes precedence over `proxy`). Not closed by `close()`. */
-  httpsAgent?: https.Agent | undefined;
-}
+export { worstCaseMs } from './call-budget.js';
+export type { WeChatTransport } from './transport.js';
 
 export interface WeChatHttpOptions extends WeChatTransport {
   /** Defaults to `https://api.weixin.qq.com`. */
@@ -68,9 +58,6 @@ export type WeChatBody = Record<string, unknown>;
 /** Numbers the observed calls, so that a subscriber can pair a call's start with its end. */
 let callCount = 0;
 
-/** The abort signal fires this long after axios's own timeout, as a backstop. */
-const ABORT_MARGIN_MS = 50;
-
 /** Why an attempt failed in a way worth retrying. Never holds a URL (URLs carry `secret=`). */
 class TransientFault {
   /** `ambiguous`: the request may have reached WeChat and been acted on (timeout, reset, 5xx, cut body). */
@@ -104,20 +91,9 @@ export class WeChatHttp {
 
   constructor(options: WeChatHttpOptions) {
     this.#options = options;
-    const agentOptions = { keepAlive: true, maxSockets: 64 };
-    const own = <T extends http.Agent>(agent: T): T => {
-      this.#ownAgents.push(agent);
-      return agent;
-    };
-    const { proxy } = options;
-    this.#agents = {
-      http:
-        options.httpAgent ??
-        own(proxy ? new HttpProxyAgent(proxy, agentOptions) : new http.Agent(agentOptions)),
-      https:
-        options.httpsAgent ??
-        own(proxy ? new HttpsProxyAgent(proxy, agentOptions) : new https.Agent(agentOptions)),
-    };
+    const { agents, own } = agentsFor(options);
+    this.#agents = agents;
+    this.#ownAgents.push(...own);
     this.#axios = axios.create({
       baseURL: options.baseUrl,
       httpAgent: this.#agents.http,
@@ -297,45 +273,5 @@ export class WeChatHttp {
       if (secret) out = out.split(secret).join('[redacted]');
     }
     return out;
-  }
-}
-
-/**
- * The longest a call with these settings can take: each attempt's timeout (and the abort's margin)
- * plus each backoff at its most (+50 % jitter).
- *
- * @example
- * worstCaseMs({ timeoutMs: 5000, retries: 2, retryDelayMs: 100 }); // 15_600 = 3 × 5050 + 150 + 300
- */
-export function worstCaseMs(
-  options: Pick<WeChatHttpOptions, 'timeoutMs' | 'retries' | 'retryDelayMs'>,
-): number {
-  let total = 0;
-  for (let attempt = 1; attempt <= 1 + options.retries; attempt++) {
-    total += options.timeoutMs + ABORT_MARGIN_MS;
-    if (attempt <= options.retries) total += Math.ceil(options.retryDelayMs * 2 ** (attempt - 1) * 1.5);
-  }
-  return total;
-}
-
-/** Network errors raised before a request could be sent: WeChat cannot have acted on it. */
-const NEVER_SENT = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH/;
-
-function describeNetworkError(err: unknown): string {
-  if (axios.isCancel(err)) return 'timeout';
-  const code = (err as { code?: unknown }).code;
-  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ERR_CANCELED') return 'timeout';
-  if (typeof code === 'string' && /^[A-Z_]+$/.test(code)) return `network error ${code}`;
-  return 'network error';
-}
-
-function parseJsonObject(text: string): WeChatBody | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as WeChatBody)
-      : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -3,7 +3,7 @@
 
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { startWeChatEmulator } from '../../src/testing/index.js';
-import { classicToken, get, post, RID, stableToken, tokenErrcode } from './wechat-http.js';
+import { classicToken, get, post, RID, stableToken, tokenErrcode } from '../helpers/wechat-http.js';
 
 let clock = 1_700_000_000_000;
 const emulator = await startWeChatEmulator({ now: () => clock });

@@ -3,7 +3,7 @@
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { startWeChatEmulator } from '../../src/testing/index.js';
-import { code2Session, get, RID } from './wechat-http.js';
+import { code2Session, get, RID } from '../helpers/wechat-http.js';
 
 let clock = 1_700_000_000_000;
 const emulator = await startWeChatEmulator({ now: () => clock, codeTtlMs: 60_000 });

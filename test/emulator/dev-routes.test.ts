@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { decryptData } from '../../src/index.js';
 import { startWeChatEmulator } from '../../src/testing/index.js';
-import { code2Session, get, post, stableToken } from './wechat-http.js';
+import { code2Session, get, post, stableToken } from '../helpers/wechat-http.js';
 
 const emulator = await startWeChatEmulator({ devRoutes: true });
 const plain = await startWeChatEmulator();

@@ -3,7 +3,7 @@
 
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { startWeChatEmulator } from '../../src/testing/index.js';
-import { classicToken, code2Session, get, post, RID } from './wechat-http.js';
+import { classicToken, code2Session, get, post, RID } from '../helpers/wechat-http.js';
 
 const emulator = await startWeChatEmulator();
 afterAll(() => emulator.close());

@@ -3,7 +3,7 @@
 
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { startWeChatEmulator } from '../../src/testing/index.js';
-import { get, RID } from './wechat-http.js';
+import { get, RID } from '../helpers/wechat-http.js';
 
 let clock = 1_700_000_000_000;
 const MINI = { appId: 'wx_mini_program_01', appSecret: 'mini_secret' };

@@ -3,7 +3,7 @@
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { startWeChatEmulator } from '../../src/testing/index.js';
-import { post, RID, stableToken } from './wechat-http.js';
+import { post, RID, stableToken } from '../helpers/wechat-http.js';
 
 let clock = 1_700_000_000_000;
 const other = { appId: 'wx_other_app0000', appSecret: 'other_secret_0123456789abcdef000' };

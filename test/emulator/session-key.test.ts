@@ -3,7 +3,7 @@
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { startWeChatEmulator } from '../../src/testing/index.js';
-import { code2Session, get, RID, sessionCall, sign, stableToken } from './wechat-http.js';
+import { code2Session, get, RID, sessionCall, sign, stableToken } from '../helpers/wechat-http.js';
 
 const emulator = await startWeChatEmulator();
 afterAll(() => emulator.close());

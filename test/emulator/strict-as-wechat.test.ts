@@ -4,7 +4,7 @@
 
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { startWeChatEmulator } from '../../src/testing/index.js';
-import { get, post, stableToken } from './wechat-http.js';
+import { get, post, stableToken } from '../helpers/wechat-http.js';
 
 const H5 = {
   appId: 'wx_official_acct_1',

@@ -13,7 +13,7 @@ import {
   type SampleBody,
   startTestExample,
   type WeRunBody,
-} from './example.js';
+} from '../helpers/example-app.js';
 
 const example = await startTestExample();
 const { url } = example;

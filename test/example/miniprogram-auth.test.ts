@@ -4,8 +4,8 @@
 
 import { createRequire } from 'node:module';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { call, type MeBody, startTestExample } from './example.js';
-import { FakeWx, type WxRequestOptions, type WxResponse } from './fake-wx.js';
+import { call, type MeBody, startTestExample } from '../helpers/example-app.js';
+import { FakeWx, type WxRequestOptions, type WxResponse } from '../helpers/fake-wx.js';
 
 interface ApiErrorLike extends Error {
   statusCode: number;

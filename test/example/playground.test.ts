@@ -5,7 +5,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, launchChromium } from '../helpers/chromium.js';
-import { startTestExample } from './example.js';
+import { startTestExample } from '../helpers/example-app.js';
 
 const SCREENSHOT = 'test-results/playground.png';
 

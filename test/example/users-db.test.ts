@@ -10,8 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openPostgres } from '../../example-app/db/postgres.js';
 import { openSqlite } from '../../example-app/db/sqlite.js';
 import type { UserRepository } from '../../example-app/db/types.js';
+import { call, logIn, type MeBody, type PhoneBody, startTestExample } from '../helpers/example-app.js';
 import { postgresReady } from '../helpers/services/index.js';
-import { call, logIn, type MeBody, type PhoneBody, startTestExample } from './example.js';
 
 // The run's PostgreSQL (test/helpers/services): TEST_DATABASE_URL, or PGlite on loopback.
 const POSTGRES_URL = await postgresReady();

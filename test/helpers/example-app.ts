@@ -7,7 +7,7 @@ import { afterAll } from 'vitest';
 import { type CreateExampleOptions, type RunningExample, startExample } from '../../example-app/app.js';
 import type { User } from '../../example-app/db/index.js';
 import * as src from '../../src/index.js';
-import { record, secret } from '../helpers/secret-watch.js';
+import { record, secret } from './secret-watch.js';
 
 // The example imports 'express-wx-login' like a user would. Unless vitest maps that name to src/
 // (tsconfig paths), Node's self-reference would load dist/ instead: a stale or missing build.
