@@ -62,7 +62,13 @@ export {
 } from './express/wx-oauth.js';
 export type { WxLogger } from './logger.js';
 export { type WxLocale, type WxMessages, wxErrorMessage } from './messages/index.js';
-export { type OAuthCallback, OAuthLogin, type OAuthOutcome, type OAuthStart } from './oauth/oauth-login.js';
+export {
+  type OAuthCallback,
+  OAuthLogin,
+  type OAuthOutcome,
+  type OAuthSettings,
+  type OAuthStart,
+} from './oauth/oauth-login.js';
 export type { OAuthOptions, OAuthScope } from './oauth/options.js';
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js';
 export type {
@@ -75,4 +81,4 @@ export type {
 export { RedisStore, type RedisStoreOptions } from './stores/redis-store.js';
 export type { Awaitable, SessionStore, StoredValue } from './stores/types.js';
 export type { PhoneInfo, PhoneNumberOptions } from './wechat/client.js';
-export type { WeChatUserInfo } from './wechat/oauth-client.js';
+export type { OAuthUserTokens, WeChatUserInfo } from './wechat/oauth-client.js';

@@ -18,7 +18,7 @@ import { SessionRepository } from './sessions.js';
 import { warnAboutSetup } from './setup-warnings.js';
 import { TokenService } from './tokens.js';
 import { type SessionInfo, type UserRef, UserSessions } from './user-sessions.js';
-import type { WxUser, WxUserActions } from './wx-user.js';
+import type { WxSessionUser, WxUserActions } from './wx-user.js';
 
 /**
  * The service that `wxLogin()` wraps; usable without Express (Koa, Fastify, jobs).
@@ -150,7 +150,7 @@ export class WxAuth {
   }
 
   /** Verifies a token and loads its session. Throws WX_TOKEN_* / WX_SESSION_REVOKED (401) or WX_STORE_UNAVAILABLE. */
-  authenticate(token: string, request?: unknown): Promise<WxUser> {
+  authenticate(token: string, request?: unknown): Promise<WxSessionUser> {
     return this.#authenticator.authenticate(token, request);
   }
 
@@ -159,7 +159,7 @@ export class WxAuth {
    * ago): the user, or a promise only when the store must be asked. Throws synchronously for a
    * bad token.
    */
-  authenticateNow(token: string, request?: unknown): WxUser | Promise<WxUser> {
+  authenticateNow(token: string, request?: unknown): WxSessionUser | Promise<WxSessionUser> {
     return this.#authenticator.authenticateNow(token, request);
   }
 
@@ -167,7 +167,7 @@ export class WxAuth {
    * The fast path of `authenticate()`, with no promise: the user when this instance verified the
    * token and read its session within `sessionCacheMs`, else `undefined` (then call `authenticate()`).
    */
-  authenticateCached(token: string, request?: unknown): WxUser | undefined {
+  authenticateCached(token: string, request?: unknown): WxSessionUser | undefined {
     return this.#authenticator.authenticateCached(token, request);
   }
 

@@ -2,7 +2,7 @@
 // passed through) and wxLogin(...).guard() (bound to one): token, service, session, req.wxUser.
 
 import type { NextFunction, Request, Response } from 'express';
-import type { WxUser } from '../core/wx-user.js';
+import type { WxSessionUser } from '../core/wx-user.js';
 import { CHANNELS, publish } from '../diagnostics.js';
 import { isWxLoginError, WxLoginError } from '../errors.js';
 import type { MountedLogin } from './mounted-login.js';
@@ -56,7 +56,7 @@ export function guardRequest(
   }
   // Most requests carry a token verified moments ago, or use a store that answers at once: no
   // promise, no store round trip.
-  let outcome: WxUser | Promise<WxUser>;
+  let outcome: WxSessionUser | Promise<WxSessionUser>;
   try {
     outcome = login.auth.authenticateCached(token, req) ?? login.auth.authenticateNow(token, req);
   } catch (err) {
@@ -77,7 +77,7 @@ function admit(
   req: Request,
   res: Response,
   next: NextFunction,
-  user: WxUser,
+  user: WxSessionUser,
   policy: GuardPolicy,
   responder: Responder,
 ): void {

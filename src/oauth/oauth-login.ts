@@ -13,7 +13,10 @@ import {
   WeChatOAuthClient,
   type WeChatUserInfo,
 } from '../wechat/oauth-client.js';
-import { type OAuthConfig, type OAuthOptions, parseOAuthOptions } from './options.js';
+import { type OAuthOptions, type OAuthSettings, parseOAuthOptions } from './options.js';
+
+export type { OAuthSettings } from './options.js';
+
 import { safeReturnPath } from './return-to.js';
 import { OAuthNonces, OAuthStateCodec, STATE_KEY_INFO } from './state.js';
 
@@ -51,9 +54,6 @@ export interface OAuthCallback {
 /** /sns/userinfo's answers for a user access_token that a refresh may revive. */
 const USER_TOKEN_STALE = new Set([40001, 42001, 42003]);
 
-/** The validated OAuth options without the appSecret (kept only inside the WeChat client). */
-export type OAuthSettings = Readonly<Omit<OAuthConfig, 'appSecret'>>;
-
 /**
  * Web login through WeChat OAuth, sharing the sessions and tokens of a `WxAuth` (through its
  * port): web users get what mini-program users get, and `requireWxSession()` accepts both.
@@ -70,6 +70,7 @@ export class OAuthLogin {
   readonly #nonces: OAuthNonces;
   readonly #oauth: WeChatOAuthClient;
 
+  /** @internal Made by `wxOAuth()`, which holds the port of the `wxLogin()` whose sessions it shares. */
   constructor(port: AuthPort, options: OAuthOptions) {
     this.#port = port;
     const config = parseOAuthOptions(options, port.wechat.apiBaseUrl);

@@ -52,24 +52,28 @@ export interface OAuthOptions {
   httpsAgent?: HttpsAgent;
 }
 
-/** The validated, defaulted OAuth options. Internal. */
-export interface OAuthConfig {
-  appId: string;
-  appSecret: string;
-  scope: OAuthScope;
-  redirectUri: string;
-  /** The path of `redirectUri`: where the browser sends the state cookie back. */
-  callbackPath: string;
-  authorizeBaseUrl: string;
-  apiBaseUrl: string;
-  stateTtlSeconds: number;
-  lang: 'zh_CN' | 'zh_TW' | 'en';
-  allowMissingStateCookie: boolean;
-  forcePopup: boolean;
+/** The validated, defaulted OAuth options, as `wxOAuth().oauth.config` shows them (no appSecret). */
+export interface OAuthSettings {
+  readonly appId: string;
+  readonly scope: OAuthScope;
+  readonly redirectUri: string;
+  /** The path of `redirectUri`. */
+  readonly callbackPath: string;
+  readonly authorizeBaseUrl: string;
+  readonly apiBaseUrl: string;
+  readonly stateTtlSeconds: number;
+  readonly lang: 'zh_CN' | 'zh_TW' | 'en';
+  readonly allowMissingStateCookie: boolean;
+  readonly forcePopup: boolean;
   /** Undefined: the wxLogin()'s. Not enumerable: it may hold credentials. */
-  proxy: string | undefined;
-  httpAgent: HttpAgent | undefined;
-  httpsAgent: HttpsAgent | undefined;
+  readonly proxy: string | undefined;
+  readonly httpAgent: HttpAgent | undefined;
+  readonly httpsAgent: HttpsAgent | undefined;
+}
+
+/** The validated OAuth options with the appSecret, which only the WeChat client keeps. Internal. */
+export interface OAuthConfig extends OAuthSettings {
+  readonly appSecret: string;
 }
 
 const DEFAULTS = {
