@@ -1,16 +1,15 @@
 // Runs the SessionStore contract on RedisStore over ioredis and node-redis against a real Redis,
 // and checks prefixes, TTLs, and fail-fast behaviour while a private redis-server is down.
 
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import net from 'node:net';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isWxLoginError } from '../../src/errors.js';
 import { RedisStore } from '../../src/stores/redis-store.js';
 import { runSessionStoreContract } from '../../src/testing/store-contract.js';
+import { startPrivateRedis } from '../helpers/private-redis.js';
 import { services } from '../helpers/services/index.js';
 
 const PREFIX = `wxl-test-${process.pid}-${randomBytes(4).toString('hex')}:`;
@@ -150,47 +149,6 @@ describe.skipIf(!REDIS_URL)('RedisStore on a real Redis', () => {
 
 // --- Redis going away and coming back, on a private server so that the shared one is untouched ---
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    services.redisServer!,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 20_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited with ${String(code)}:\n${output}`));
-    });
-  });
-  return child;
-}
-
-async function stopRedis(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGKILL');
-  await exited;
-}
-
 async function expectUnavailable(store: RedisStore): Promise<void> {
   const calls: [string, () => Promise<unknown>][] = [
     ['get', () => store.get('k')],
@@ -263,17 +221,13 @@ describe.skipIf(!services.redisServer).each<[string, (port: number) => Promise<O
     },
   ],
 ])('RedisStore while Redis is down (%s)', (_name, connect) => {
-  let server: ChildProcess | undefined;
   let close: (() => void) | undefined;
 
-  afterAll(async () => {
-    close?.();
-    if (server) await stopRedis(server);
-  });
+  afterAll(() => close?.());
 
   it('fails fast with WX_STORE_UNAVAILABLE, then works again once Redis is back', async () => {
-    const port = await freePort();
-    server = await startRedis(port);
+    const server = await startPrivateRedis();
+    const { port } = server;
     const connected = await connect(port);
     close = connected.close;
     const { store, raw } = connected;
@@ -287,7 +241,7 @@ describe.skipIf(!services.redisServer).each<[string, (port: number) => Promise<O
     expect(performance.now() - started).toBeLessThan(1000);
     await eventuallyWorks(store);
 
-    await stopRedis(server);
+    await server.stop();
     await expectUnavailable(store);
     // Once the client has noticed, calls do not even wait for the timeout.
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -295,7 +249,7 @@ describe.skipIf(!services.redisServer).each<[string, (port: number) => Promise<O
     await expect(store.get('k')).rejects.toMatchObject({ code: 'WX_STORE_UNAVAILABLE' });
     expect(performance.now() - quick).toBeLessThan(100);
 
-    server = await startRedis(port);
+    await startPrivateRedis([], port);
     await eventuallyWorks(store);
     expect(await store.get('back')).toEqual({ ok: true });
   }, 20_000);
