@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { QUICK } from './lib/load.mjs';
 import { measureCacheHeap } from './lib/memory.mjs';
 import { writeReport } from './lib/report.mjs';
-import { KINDS, prepare, REDIS_PREFIX, ROUNDS, rotate, SIZES } from './lib/rotation.mjs';
+import { KINDS, prepare, REDIS_PREFIX, ROUNDS, rotate, SIZES, stopWechat } from './lib/rotation.mjs';
 
 const root = new URL('..', import.meta.url);
 
@@ -55,6 +55,7 @@ try {
     if (p) prepared.push(p);
     else step(`${kind.key}: not in this build, left as a placeholder row`);
   }
+  await stopWechat();
   const results = await rotate(prepared, step);
   for (const p of prepared) await p.server.stop();
   step('memory: heap per cached token, cached session, stored user');

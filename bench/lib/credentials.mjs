@@ -15,16 +15,16 @@ export async function inParallel(n, width, task) {
 }
 
 /**
- * Our tokens for `n` users: a fresh emulator code per user from `codeSource` (the process whose
- * emulator issued it), exchanged at `loginServer`'s POST /wx/login. Returns the Authorization
- * headers and how long the logins took.
+ * Our tokens for `n` users: a fresh emulator code per user from `codeSource` (the emulator
+ * process, bench/servers/emulator.mjs), exchanged at `loginServer`'s POST /wx/login. Returns the
+ * Authorization headers and how long the logins took.
  */
-export async function ourLogins(loginServer, n, { onProgress } = {}) {
+export async function ourLogins(loginServer, n, { codeSource = loginServer, onProgress } = {}) {
   const started = performance.now();
   const headers = [];
   for (let done = 0; done < n; done += 5000) {
     const batch = Math.min(5000, n - done);
-    const codes = await loginServer.call('codes', { n: batch });
+    const codes = await codeSource.call('codes', { n: batch });
     const part = await inParallel(batch, 16, async (i) => {
       const res = await fetch(`${loginServer.url}/wx/login`, {
         method: 'POST',

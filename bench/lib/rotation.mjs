@@ -55,14 +55,39 @@ const users = () => SIZES.at(-1);
 /** Users of the steady rows (the largest steady N); the rest are only ever used once, cold. */
 const warmUsers = () => SIZES.at(-2);
 
+let emulator;
+/**
+ * The WeChat emulator, in a process of its own shared by our rows: like WeChat in production, it
+ * is not in the measured server, whose heap then holds what a real one does (its store and
+ * caches), not 100,000 emulated users' state.
+ */
+async function wechat() {
+  emulator ??= startServer('emulator').then(async (server) => ({ server, ...(await server.call('wechat')) }));
+  return emulator;
+}
+
+/** The environment of a server of ours that uses the shared emulator. */
+async function wechatEnv() {
+  const { url, appId, appSecret } = await wechat();
+  return { BENCH_EMULATOR_URL: url, BENCH_APP_ID: appId, BENCH_APP_SECRET: appSecret };
+}
+
+/** Stops the shared emulator, once every row is prepared. */
+export async function stopWechat() {
+  if (emulator) await (await emulator).server.stop();
+  emulator = undefined;
+}
+
 /**
  * Starts a row's server and makes its users' credentials; `null` for an optional row whose
  * server cannot start (a build without wx.guard()). `execArgv` lets the profiler use it.
  */
 export async function prepare(kind, { step = () => {}, execArgv = [], count = users() } = {}) {
+  const ours = kind.server === 'ours';
+  const env = ours ? { ...kind.env, ...(await wechatEnv()) } : kind.env;
   let server;
   try {
-    server = await startServer(kind.server, { env: kind.env, execArgv });
+    server = await startServer(kind.server, { env, execArgv });
   } catch (err) {
     if (kind.optional) return null;
     throw err;
@@ -74,10 +99,11 @@ export async function prepare(kind, { step = () => {}, execArgv = [], count = us
     prepared.headers = await peerTokens(server, count);
   else if (kind.server === 'express-session') prepared.headers = await peerCookies(server, count);
   else {
-    const loginServer = kind.loginInstance ? await startServer('ours', { env: kind.env }) : server;
+    const loginServer = kind.loginInstance ? await startServer('ours', { env }) : server;
     const progress = (done) =>
       done % 20_000 === 0 && step(`  ${kind.key}: ${done.toLocaleString('en')} logins`);
-    const { headers, seconds } = await ourLogins(loginServer, count, { onProgress: progress });
+    const codeSource = (await wechat()).server;
+    const { headers, seconds } = await ourLogins(loginServer, count, { codeSource, onProgress: progress });
     if (loginServer !== server) await loginServer.stop();
     prepared.headers = headers;
     prepared.login = { users: count, seconds, perSecond: count / seconds };

@@ -1,15 +1,19 @@
-// Bench server: express-wx-login (the ESM build) with MemoryStore (BENCH_STORE=memory) or
-// RedisStore on ioredis (=redis). Uses its own emulator, or the one at BENCH_EMULATOR_URL.
+// Bench server: express-wx-login (the ESM build) with MemoryStore (BENCH_STORE=memory), RedisStore
+// on ioredis (=redis, at BENCH_REDIS_PORT or 6379) or on an ioredis Cluster (=cluster, seed nodes
+// at BENCH_CLUSTER_PORTS). Uses its own emulator, or the one at BENCH_EMULATOR_URL.
+// BENCH_SUBSCRIBE=1 subscribes a listener to every diagnostics channel (bench/diagnostics.mjs).
 
+import diagnostics_channel from 'node:diagnostics_channel';
 import express from 'express';
-import { Redis } from 'ioredis';
-import { MemoryStore, RedisStore, requireWxSession, wxLogin } from '../../dist/index.js';
+import { Cluster, Redis } from 'ioredis';
+import { MemoryStore, RedisStore, requireWxSession, wxChannels, wxLogin } from '../../dist/index.js';
 import { startWeChatEmulator } from '../../dist/testing/index.js';
 import { serve } from '../lib/serve.mjs';
 import { JWT_SECRET } from '../lib/shared.mjs';
 
-// The throughput rows need codes from an emulator in this process; the login row points the app
-// at the emulator process instead, so that the emulator's CPU is not counted as ours.
+// The bench points every server of ours at one emulator process (bench/servers/emulator.mjs), as
+// a production server talks to WeChat: no emulated users' state in the measured heap, and the
+// emulator's CPU not counted as ours. Alone (no BENCH_EMULATOR_URL), it starts one in-process.
 const external = process.env.BENCH_EMULATOR_URL;
 const emulator = external ? undefined : await startWeChatEmulator();
 // The emulator keeps a call log for tests; under 100,000 logins it would only grow.
@@ -18,9 +22,29 @@ const wechat = external
   ? { url: external, appId: process.env.BENCH_APP_ID, appSecret: process.env.BENCH_APP_SECRET }
   : emulator;
 
+// Commands of one tick in one write, as node-redis (connect-redis's client) does by default; the
+// README recommends it for ioredis. BENCH_AUTOPIPELINE=0 measures without.
+const enableAutoPipelining = process.env.BENCH_AUTOPIPELINE !== '0';
+
+function redisClient(kind) {
+  if (kind === 'cluster') {
+    const ports = process.env.BENCH_CLUSTER_PORTS.split(',').map(Number);
+    return new Cluster(
+      ports.map((port) => ({ host: '127.0.0.1', port })),
+      { enableAutoPipelining },
+    );
+  }
+  const port = Number(process.env.BENCH_REDIS_PORT ?? 6379);
+  return new Redis({ host: '127.0.0.1', port, enableAutoPipelining });
+}
+
 async function storeFor(kind) {
-  if (kind !== 'redis') return new MemoryStore();
-  const client = new Redis({ host: '127.0.0.1', port: 6379 });
+  if (kind !== 'redis' && kind !== 'cluster') {
+    // BENCH_MEMORY_USERS: a store sized for that many users (three entries each).
+    const users = Number(process.env.BENCH_MEMORY_USERS ?? 0);
+    return users ? new MemoryStore({ max: 3 * users }) : new MemoryStore();
+  }
+  const client = redisClient(kind);
   client.on('error', (err) => console.error('redis', err.message));
   // RedisStore refuses commands while the client is still connecting (503): wait for it.
   await new Promise((resolve) => client.once('ready', resolve));
@@ -36,6 +60,11 @@ const wx = wxLogin({
   store: await storeFor(process.env.BENCH_STORE),
 });
 app.use(wx);
+if (process.env.BENCH_SUBSCRIBE === '1') {
+  // What an APM agent or metrics recipe does: one listener on every channel.
+  let events = 0;
+  for (const name of Object.values(wxChannels)) diagnostics_channel.subscribe(name, () => events++);
+}
 // BENCH_GUARD=1: the route guard bound to this wxLogin() (wx.guard()), where the build has it.
 const guard = process.env.BENCH_GUARD === '1' ? wx.guard?.() : requireWxSession();
 if (!guard) {
@@ -46,6 +75,6 @@ if (!guard) {
 app.get('/hello', guard, (req, res) => res.json({ ok: true, openid: req.wxUser.openid }));
 
 await serve(app, {
-  // What wx.login() gives each mini program: one fresh code per user.
+  // What wx.login() gives each mini program: one fresh code per user (in-process emulator only).
   codes: ({ n }) => Array.from({ length: n }, () => emulator.issueLoginCode()),
 });
