@@ -53,12 +53,15 @@ export class CodeExchanges {
     const startedAt = Date.now();
     const deadline = startedAt + budgetMs;
     let announced: string | undefined;
+    let firstToWait = false;
     for (;;) {
       const lease = await Lease.acquire(this.#store, this.#logger, key, 'claim code');
       if (lease) {
         // Taking over from an owner that went away: this caller's own mark must not make it
-        // publish its result for nobody (another waiter's mark, written since, stays).
-        if (announced !== undefined) {
+        // publish its result for nobody. Only the first waiter's mark can be its own alone: a
+        // later one was written over another waiter's, and removing it would leave that waiter
+        // to spend the used code again (40163). A mark written since stays (compare-and-delete).
+        if (announced !== undefined && firstToWait) {
           const mark = announced;
           await this.#call('clear code waiters', () =>
             this.#store.deleteIfEquals(`${key}:waiting`, mark),
@@ -69,8 +72,12 @@ export class CodeExchanges {
       if (announced === undefined) {
         const mark = randomBytes(9).toString('base64url');
         announced = mark;
-        // Tells the owner to publish its result: without a waiter, nothing is left at rest.
-        await this.#call('wait for code', () => this.#store.set(`${key}:waiting`, mark, budgetMs));
+        // Tells the owner to publish its result: without a waiter, nothing is left at rest. The
+        // first waiter adds the mark; each later one writes its own over it, which also tells
+        // the first that it is not alone.
+        const waiting = `${key}:waiting`;
+        firstToWait = await this.#call('wait for code', () => this.#store.add(waiting, mark, budgetMs));
+        if (!firstToWait) await this.#call('wait for code', () => this.#store.set(waiting, mark, budgetMs));
       }
       const seen = await this.#waitWhilePending(key, deadline);
       if (seen !== undefined) {
