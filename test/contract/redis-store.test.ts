@@ -23,6 +23,7 @@ process.on('unhandledRejection', onUnhandled);
 // The run's Redis (test/helpers/services): REDIS_URL, or a private redis-server.
 const REDIS_URL = services.redisUrl;
 let io: Redis;
+let piped: Redis;
 let node: ReturnType<typeof createClient>;
 
 afterAll(() => {
@@ -37,8 +38,11 @@ describe.skipIf(!REDIS_URL)('RedisStore on a real Redis', () => {
     io.on('error', (err) => clientErrors.push(err));
     node = createClient({ url: REDIS_URL! });
     node.on('error', (err) => clientErrors.push(err));
-    // RedisStore fails fast while a client is not ready, so the suite starts once both are.
-    await Promise.all([once(io, 'ready'), node.connect()]);
+    // The README's recommended ioredis setting: commands of one tick sent as one pipeline.
+    piped = new Redis(REDIS_URL!, { maxRetriesPerRequest: 1, enableAutoPipelining: true });
+    piped.on('error', (err) => clientErrors.push(err));
+    // RedisStore fails fast while a client is not ready, so the suite starts once all are.
+    await Promise.all([once(io, 'ready'), once(piped, 'ready'), node.connect()]);
   });
 
   it.each([
@@ -63,7 +67,7 @@ describe.skipIf(!REDIS_URL)('RedisStore on a real Redis', () => {
   );
 
   afterAll(async () => {
-    await Promise.all([io?.quit(), node?.close()]);
+    await Promise.all([io?.quit(), piped?.quit(), node?.close()]);
   });
 
   runSessionStoreContract(
@@ -72,6 +76,11 @@ describe.skipIf(!REDIS_URL)('RedisStore on a real Redis', () => {
     {
       name: 'RedisStore contract (ioredis)',
     },
+  );
+  runSessionStoreContract(
+    { describe, it, afterAll },
+    () => new RedisStore({ client: piped, prefix: `${PREFIX}piped:` }),
+    { name: 'RedisStore contract (ioredis, enableAutoPipelining)' },
   );
   runSessionStoreContract(
     { describe, it, afterAll },
