@@ -16,6 +16,9 @@ beforeEach(() => {
 
 const token = (answer: { json: Record<string, unknown> }) => String(answer.json.access_token);
 
+/** What both token endpoints take: the app's credentials. */
+const CREDENTIALS = { grant_type: 'client_credential', appid: emulator.appId, secret: emulator.appSecret };
+
 /** What both token endpoints answer for bad credentials, as WeChat's tables give it. */
 const CREDENTIAL_ERRORS: Array<[string, Record<string, string | undefined>, number]> = [
   ['no appid', { appid: undefined }, 41002],
@@ -50,12 +53,7 @@ describe('GET /cgi-bin/token', () => {
   });
 
   it.each(CREDENTIAL_ERRORS)('answers %s with errcode %i', async (_n, change, errcode) => {
-    const query = {
-      grant_type: 'client_credential',
-      appid: emulator.appId,
-      secret: emulator.appSecret,
-      ...change,
-    };
+    const query = { ...CREDENTIALS, ...change };
     const res = await get(
       emulator,
       '/cgi-bin/token',
@@ -122,11 +120,7 @@ describe('POST /cgi-bin/stable_token', () => {
   });
 
   it('answers GET with 43002 and a body that is not JSON with 47001', async () => {
-    const asGet = await get(emulator, '/cgi-bin/stable_token', {
-      grant_type: 'client_credential',
-      appid: emulator.appId,
-      secret: emulator.appSecret,
-    });
+    const asGet = await get(emulator, '/cgi-bin/stable_token', CREDENTIALS);
     expect(asGet.json.errcode).toBe(43002);
     expect((await post(emulator, '/cgi-bin/stable_token', 'grant_type=client_credential')).json.errcode).toBe(
       47001,
@@ -135,12 +129,7 @@ describe('POST /cgi-bin/stable_token', () => {
   });
 
   it.each(CREDENTIAL_ERRORS)('answers %s with errcode %i', async (_n, change, errcode) => {
-    const body = {
-      grant_type: 'client_credential',
-      appid: emulator.appId,
-      secret: emulator.appSecret,
-      ...change,
-    };
+    const body = { ...CREDENTIALS, ...change };
     expect((await post(emulator, '/cgi-bin/stable_token', body)).json).toEqual({
       errcode,
       errmsg: expect.stringMatching(RID),

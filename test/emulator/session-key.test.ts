@@ -1,5 +1,8 @@
-// The emulator's /wxa/checksession and /wxa/resetusersessionkey over real HTTP: the signature of the
-// user's current key only, WeChat's refusals, and a reset that retires the old key.
+// The emulator's own contract for /wxa/checksession and /wxa/resetusersessionkey over real HTTP:
+// the signature of the user's current key only, WeChat's refusals, and a reset that retires the
+// old key. The package's calls of them (what it sends, how often) are tested in
+// test/integration/open-data.test.ts; its signature against WeChat's published examples in
+// test/unit/crypto/session-key-signature.test.ts.
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { startWeChatEmulator } from '../../src/testing/index.js';
@@ -8,17 +11,6 @@ import { code2Session, get, RID, sessionCall, sign, stableToken } from '../helpe
 const emulator = await startWeChatEmulator();
 afterAll(() => emulator.close());
 const accessToken = String((await stableToken(emulator)).json.access_token);
-
-describe('the signature', () => {
-  it('is hex hmac_sha256 keyed with the session_key text, as WeChat’s published examples', () => {
-    expect(sign('o0q0otL8aEzpcZL/FT9WsQ==', '{"foo":"bar"}')).toBe(
-      '654571f79995b2ce1e149e53c0a33dc39c0a74090db514261454e8dbe432aa0b',
-    );
-    expect(sign('tiihtNczf5v6AKRyjwEUhQ==')).toBe(
-      '7154f9f8b4b76b92f541cbf0e37d48840fa06e5e42da92a6f80168a1516a4735',
-    );
-  });
-});
 
 describe('GET /wxa/checksession', () => {
   it('accepts the current key and refuses one that wx.login() replaced with 87009', async () => {

@@ -1,5 +1,6 @@
 // Open data through req.wxUser: decryption with the user's newest session_key, rotation, the
-// stale-key code, watermark and input errors, rawData signatures, checkSessionKey and reset.
+// stale-key code, watermark and input errors, rawData signatures, and checkSessionKey and reset
+// with what they send WeChat and how often.
 
 import { createHash } from 'node:crypto';
 import type { Express } from 'express';
@@ -8,6 +9,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { requireWxSession } from '../../src/index.js';
 import { buildApp, startEmulator } from '../helpers/app.js';
 import { leaksIn, secret } from '../helpers/secret-watch.js';
+import { sign } from '../helpers/wechat-http.js';
 
 const emulator = await startEmulator();
 
@@ -181,10 +183,17 @@ describe('checkSessionKey() and resetSessionKey()', () => {
   it('reports the server’s key valid, then invalid once WeChat rotated it elsewhere, and a reset repairs it', async () => {
     const user = emulator.createUser();
     const token = await login(user.openid);
+    const key = emulator.sessionKeyOf(user.openid)!;
     expect((await post('/open/check', token, {})).body).toEqual({ valid: true });
-    const [check] = emulator.callsTo('checksession');
-    expect(check?.query).toMatchObject({ openid: user.openid, sig_method: 'hmac_sha256' });
-    expect(check?.query.signature).toMatch(/^[0-9a-f]{64}$/);
+    const checks = emulator.callsTo('checksession');
+    expect(checks).toHaveLength(1);
+    expect(checks[0]!.query).toEqual({
+      access_token: expect.any(String),
+      openid: user.openid,
+      signature: sign(key),
+      sig_method: 'hmac_sha256',
+    });
+    expect(checks[0]!.errcode).toBe(0);
 
     // Another exchange straight at WeChat rotates the key without this server seeing it.
     const code = emulator.issueLoginCode(user.openid);
@@ -193,6 +202,9 @@ describe('checkSessionKey() and resetSessionKey()', () => {
     );
     secret(emulator.sessionKeyOf(user.openid));
     expect((await post('/open/check', token, {})).body).toEqual({ valid: false });
+    // Once more signed with the key the server holds, which WeChat now refuses: no retry.
+    const after = emulator.callsTo('checksession').slice(1);
+    expect(after.map((call) => [call.query.signature, call.errcode])).toEqual([[sign(key), 87009]]);
     expect((await post('/werun', token, emulator.encrypt(user.openid, { n: 3 }))).body.error.code).toBe(
       'WX_SESSION_KEY_STALE',
     );
@@ -201,15 +213,23 @@ describe('checkSessionKey() and resetSessionKey()', () => {
   it('resets the key at WeChat and keeps the new one', async () => {
     const user = emulator.createUser();
     const token = await login(user.openid);
-    const before = emulator.sessionKeyOf(user.openid);
+    const before = emulator.sessionKeyOf(user.openid)!;
     const reset = await post('/open/reset', token, {});
     expect(reset.status).toBe(204);
-    secret(emulator.sessionKeyOf(user.openid));
-    expect(emulator.sessionKeyOf(user.openid)).not.toBe(before);
+    const fresh = emulator.sessionKeyOf(user.openid)!;
+    secret(fresh);
+    expect(fresh).not.toBe(before);
+    const resets = emulator.callsTo('resetusersessionkey');
+    expect(resets).toHaveLength(1);
+    expect(resets[0]).toMatchObject({
+      query: { openid: user.openid, signature: sign(before), sig_method: 'hmac_sha256' },
+      errcode: 0,
+    });
+    // The server keeps the key the reset gave: its next check is signed with it.
     expect((await post('/open/check', token, {})).body).toEqual({ valid: true });
+    expect(emulator.callsTo('checksession').map((call) => call.query.signature)).toEqual([sign(fresh)]);
     const res = await post('/werun', token, emulator.encrypt(user.openid, { n: 4 }));
     expect(res.status).toBe(200);
     expect(res.body.n).toBe(4);
-    expect(emulator.callsTo('resetusersessionkey')).toHaveLength(1);
   });
 });

@@ -3,6 +3,8 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WeChatEmulator } from './emulator.js';
+import { sendReply, text } from './replies.js';
+import { readBody } from './request-body.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -101,13 +103,9 @@ const ROUTES: Record<string, { summary: string; run: (emulator: WeChatEmulator, 
   },
 };
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-  });
-  res.end(text);
+function send(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void {
+  const reply = text(status, JSON.stringify(body), 'application/json; charset=utf-8');
+  sendReply(res, headers ? { ...reply, headers } : reply);
 }
 
 function parse(raw: string): Body {
@@ -149,20 +147,14 @@ export function createDevRoutes(
       return true;
     }
     if (req.method !== 'POST') {
-      res.setHeader('Allow', 'POST');
-      send(res, 405, { error: { code: 'DEV_METHOD_NOT_ALLOWED', message: `${path} takes POST` } });
+      const error = { code: 'DEV_METHOD_NOT_ALLOWED', message: `${path} takes POST` };
+      send(res, 405, { error }, { Allow: 'POST' });
       return true;
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () => {
+    readBody(req, MAX_BODY_BYTES, (raw) => {
       try {
-        if (size > MAX_BODY_BYTES) throw new DevError(413, 'DEV_BODY_TOO_LARGE', 'the body is over 64 KB');
-        send(res, 200, route.run(emulator, parse(Buffer.concat(chunks).toString('utf8'))));
+        if (raw === undefined) throw new DevError(413, 'DEV_BODY_TOO_LARGE', 'the body is over 64 KB');
+        send(res, 200, route.run(emulator, parse(raw)));
       } catch (err) {
         // The emulator's own TypeErrors (an unknown appId, say) are the caller's mistakes too.
         if (err instanceof DevError)

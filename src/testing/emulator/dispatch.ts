@@ -5,7 +5,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CallLog } from './call-log.js';
 import type { EndpointContext } from './endpoint.js';
 import { type FaultQueue, faultReply } from './faults.js';
-import { type Reply, text } from './replies.js';
+import { type Reply, sendReply, text } from './replies.js';
+import { readBody } from './request-body.js';
 import { ROUTES } from './routes.js';
 
 // WeChat's bodies are small; a test that sends more is sending something wrong.
@@ -22,18 +23,11 @@ export function createDispatcher(
   faults: FaultQueue,
   log: CallLog,
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  return (req, res) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+  return (req, res) =>
+    readBody(req, MAX_BODY_BYTES, (rawBody) => {
+      if (rawBody === undefined) sendReply(res, text(413, 'request entity too large'));
+      else handle(req, res, rawBody, ctx, faults, log);
     });
-    req.on('end', () => {
-      if (size > MAX_BODY_BYTES) return send(res, text(413, 'request entity too large'));
-      handle(req, res, Buffer.concat(chunks).toString('utf8'), ctx, faults, log);
-    });
-  };
 }
 
 function handle(
@@ -58,7 +52,7 @@ function handle(
   const answer = (reply: Reply) => {
     call.status = reply.status;
     if (reply.errcode !== undefined) call.errcode = reply.errcode;
-    send(res, reply);
+    sendReply(res, reply);
   };
   if (!route) {
     answer(text(404, 'not found'));
@@ -88,16 +82,6 @@ function handle(
     return;
   }
   answer(faultReply(fault, route.endpoint));
-}
-
-function send(res: ServerResponse, reply: Reply): void {
-  if (res.destroyed) return;
-  res.writeHead(reply.status, {
-    ...reply.headers,
-    'Content-Type': reply.contentType,
-    'Content-Length': Buffer.byteLength(reply.body),
-  });
-  res.end(reply.body);
 }
 
 function parseBody(rawBody: string): unknown {

@@ -1,16 +1,16 @@
-// The WeChat API emulator itself: a real HTTP server on loopback that answers like
-// api.weixin.qq.com, plus the handles a test uses to play the mini program and to break WeChat.
+// The WeChat API emulator as a test holds it: startWeChatEmulator() and the handles to play the
+// mini program and to break WeChat. Its server, memory and endpoints are in the files beside it.
 
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { AccessTokens } from './access-tokens.js';
 import { CallLog } from './call-log.js';
 import { createDevRoutes } from './dev-routes.js';
 import { createDispatcher } from './dispatch.js';
+import { createEndpointContext, type EndpointContext } from './endpoint.js';
 import { FaultQueue } from './faults.js';
-import { OAuthGrants } from './oauth-grants.js';
 import { encryptOpenData } from './open-data.js';
-import { EmulatorState, type UserInput } from './state.js';
+import { emulatorSettings } from './options.js';
+import { phoneInfo } from './phone-info.js';
+import { EmulatorServer } from './server.js';
+import type { UserInput } from './state.js';
 import type {
   EmulatedUser,
   EmulatorCall,
@@ -19,8 +19,6 @@ import type {
   OAuthUserInput,
   WeChatEmulatorOptions,
 } from './types.js';
-
-const DEFAULT_APP = { appId: 'wx_emulator_app00', appSecret: 'emulator_secret_0123456789abcdef' };
 
 /**
  * A running emulator; get one from {@link startWeChatEmulator}.
@@ -32,54 +30,25 @@ const DEFAULT_APP = { appId: 'wx_emulator_app00', appSecret: 'emulator_secret_01
  * await emulator.close();
  */
 export class WeChatEmulator {
-  readonly #state: EmulatorState;
-  readonly #tokens: AccessTokens;
-  readonly #oauth: OAuthGrants;
+  /** What the emulated WeChat remembers, as its endpoints share it. */
+  readonly #wechat: EndpointContext;
   readonly #faults = new FaultQueue();
   readonly #log = new CallLog();
-  readonly #server: Server;
+  readonly #server: EmulatorServer;
   #url = '';
-  #closing: Promise<void> | undefined;
 
   private constructor(options: WeChatEmulatorOptions) {
-    const apps = checkApps(options.apps ?? [DEFAULT_APP]);
-    const now = options.now ?? Date.now;
-    const codeTtlMs = positive(options.codeTtlMs ?? 5 * 60_000, 'codeTtlMs');
-    const ttlSeconds = positive(options.accessTokenTtlSeconds ?? 7200, 'accessTokenTtlSeconds');
-    this.#state = new EmulatorState(apps, {
-      codeTtlMs,
-      rotate: options.rotateSessionKeyOnLogin ?? true,
-      now,
-    });
-    this.#tokens = new AccessTokens(ttlSeconds, now);
-    this.#oauth = new OAuthGrants(this.#state, options.apps ?? [DEFAULT_APP], ttlSeconds);
-    const ctx = {
-      state: this.#state,
-      tokens: this.#tokens,
-      oauth: this.#oauth,
-      phoneCountryCodeAsNumber: options.phoneCountryCodeAsNumber ?? false,
-    };
-    const dispatch = createDispatcher(ctx, this.#faults, this.#log);
+    const settings = emulatorSettings(options);
+    this.#wechat = createEndpointContext(settings);
     // /dev routes are not WeChat's: they bypass the fault queue and the call log.
-    const dev = options.devRoutes ? createDevRoutes(this) : undefined;
-    this.#server = createServer((req, res) => {
-      if (!dev?.(req, res)) dispatch(req, res);
-    });
+    const dev = settings.devRoutes ? createDevRoutes(this) : undefined;
+    this.#server = new EmulatorServer(createDispatcher(this.#wechat, this.#faults, this.#log), dev);
   }
 
   /** @internal Use {@link startWeChatEmulator}. */
   static async start(options: WeChatEmulatorOptions = {}): Promise<WeChatEmulator> {
     const emulator = new WeChatEmulator(options);
-    const server = emulator.#server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const { address, port } = server.address() as AddressInfo;
-    emulator.#url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+    emulator.#url = await emulator.#server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
     return emulator;
   }
 
@@ -90,12 +59,12 @@ export class WeChatEmulator {
 
   /** The first app's appId. */
   get appId(): string {
-    return this.#state.defaultAppId;
+    return this.#wechat.state.defaultAppId;
   }
 
   /** The first app's appSecret. */
   get appSecret(): string {
-    return this.#state.secretOf(this.#state.defaultAppId)!;
+    return this.#wechat.state.secretOf(this.#wechat.state.defaultAppId)!;
   }
 
   /**
@@ -107,7 +76,7 @@ export class WeChatEmulator {
    * const user = emulator.createUser({ withUnionid: true });
    */
   createUser(input: UserInput = {}): EmulatedUser {
-    return { ...this.#state.createUser(input) };
+    return { ...this.#wechat.state.createUser(input) };
   }
 
   /**
@@ -120,7 +89,7 @@ export class WeChatEmulator {
    * const code = emulator.issueLoginCode(user.openid);
    */
   issueLoginCode(user?: string | Omit<UserInput, 'phoneNumber' | 'countryCode'>): string {
-    return this.#state.issueLoginCode(this.#user(user));
+    return this.#wechat.state.issueLoginCode(user);
   }
 
   /**
@@ -145,24 +114,10 @@ export class WeChatEmulator {
     } = {},
     appId?: string,
   ): string {
-    const user = this.#state.findUser(openid, appId) ?? this.#state.createUser({ openid, appId });
-    const countryCode = phone.countryCode ?? user.countryCode ?? '86';
-    const full = phone.phoneNumber;
-    const purePhoneNumber =
-      phone.purePhoneNumber ??
-      (full?.startsWith(`+${countryCode}`) ? full.slice(countryCode.length + 1).trim() : full) ??
-      user.phoneNumber ??
-      '13800138000';
-    const phoneNumber =
-      full ?? (countryCode === '86' ? purePhoneNumber : `+${countryCode}${purePhoneNumber}`);
-    return this.#state.issuePhoneCode(
-      user,
-      { phoneNumber, purePhoneNumber, countryCode },
-      {
-        ...(phone.watermarkAppId === undefined ? {} : { appid: phone.watermarkAppId }),
-        ...(phone.watermarkTimestamp === undefined ? {} : { timestamp: phone.watermarkTimestamp }),
-      },
-    );
+    const state = this.#wechat.state;
+    const user = state.findUser(openid, appId) ?? state.createUser({ openid, appId });
+    const watermark = { appid: phone.watermarkAppId, timestamp: phone.watermarkTimestamp };
+    return state.issuePhoneCode(user, phoneInfo(user, phone), watermark);
   }
 
   /**
@@ -172,7 +127,7 @@ export class WeChatEmulator {
    * expect(responseText).not.toContain(emulator.sessionKeyOf(user.openid));
    */
   sessionKeyOf(openid: string, appId?: string): string | undefined {
-    return this.#state.findUser(openid, appId)?.sessionKey;
+    return this.#wechat.state.findUser(openid, appId)?.sessionKey;
   }
 
   /**
@@ -183,7 +138,7 @@ export class WeChatEmulator {
    * for (const key of emulator.issuedSessionKeys()) expect(allLogs).not.toContain(key);
    */
   issuedSessionKeys(): string[] {
-    return [...this.#state.issuedSessionKeys];
+    return [...this.#wechat.state.issuedSessionKeys];
   }
 
   /**
@@ -199,13 +154,13 @@ export class WeChatEmulator {
     data: Record<string, unknown>,
     options: { appId?: string; timestamp?: number; sessionKey?: string; watermarkAppId?: string } = {},
   ): { encryptedData: string; iv: string } {
-    const user = this.#state.findUser(openid, options.appId);
+    const user = this.#wechat.state.findUser(openid, options.appId);
     const sessionKey = options.sessionKey ?? user?.sessionKey;
     if (sessionKey === undefined)
       throw new TypeError(`WeChat emulator: unknown user ${JSON.stringify(openid)}`);
     return encryptOpenData(sessionKey, data, {
       appid: options.watermarkAppId ?? user?.appId ?? options.appId ?? this.appId,
-      timestamp: options.timestamp ?? Math.floor(this.#state.now() / 1000),
+      timestamp: options.timestamp ?? Math.floor(this.#wechat.state.now() / 1000),
     });
   }
 
@@ -221,7 +176,7 @@ export class WeChatEmulator {
    * emulator.oauthUser({ unionid: mini.unionid, nickname: 'Mei', consent: 'allow' }); // redirects back at once
    */
   oauthUser(person: OAuthUserInput = {}): void {
-    this.#oauth.signIn(person);
+    this.#wechat.oauth.person.signIn(person);
   }
 
   /**
@@ -234,7 +189,7 @@ export class WeChatEmulator {
    * emulator.invalidateAccessTokens();
    */
   invalidateAccessTokens(): void {
-    this.#tokens.revokeAll();
+    this.#wechat.tokens.revokeAll();
   }
 
   /**
@@ -292,18 +247,7 @@ export class WeChatEmulator {
    * afterAll(() => emulator.close());
    */
   close(): Promise<void> {
-    this.#closing ??= new Promise<void>((resolve) => {
-      this.#server.close(() => resolve());
-      this.#server.closeAllConnections();
-    });
-    return this.#closing;
-  }
-
-  #user(user: string | UserInput | undefined): EmulatedUser {
-    if (typeof user === 'string') {
-      return this.#state.findUser(user) ?? this.#state.createUser({ openid: user });
-    }
-    return this.#state.createUser(user ?? {});
+    return this.#server.close();
   }
 }
 
@@ -316,31 +260,4 @@ export class WeChatEmulator {
  */
 export function startWeChatEmulator(options?: WeChatEmulatorOptions): Promise<WeChatEmulator> {
   return WeChatEmulator.start(options);
-}
-
-function checkApps(
-  apps: ReadonlyArray<{ appId: string; appSecret: string }>,
-): ReadonlyArray<{ appId: string; appSecret: string }> {
-  if (!Array.isArray(apps) || apps.length === 0)
-    throw new TypeError('WeChat emulator: apps must not be empty');
-  const seen = new Set<string>();
-  for (const app of apps) {
-    if (
-      typeof app?.appId !== 'string' ||
-      app.appId === '' ||
-      typeof app.appSecret !== 'string' ||
-      app.appSecret === ''
-    ) {
-      throw new TypeError('WeChat emulator: each app needs a non-empty appId and appSecret');
-    }
-    if (seen.has(app.appId)) throw new TypeError(`WeChat emulator: appId ${app.appId} is given twice`);
-    seen.add(app.appId);
-  }
-  return apps.map((a) => ({ appId: a.appId, appSecret: a.appSecret }));
-}
-
-function positive(value: number, name: string): number {
-  if (!Number.isFinite(value) || value <= 0)
-    throw new TypeError(`WeChat emulator: ${name} must be a positive number`);
-  return value;
 }

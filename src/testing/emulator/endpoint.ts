@@ -1,10 +1,12 @@
-// What every endpoint handler gets and shares: the request as received, the emulator's state, and
-// the two checks WeChat makes before any work (the app's credentials, or an access_token).
+// What every endpoint handler gets and shares: the request as received, the emulator's memory (and
+// how it is built), and the two checks WeChat makes before any work (the app's credentials, or an
+// access_token).
 
-import type { AccessTokens } from './access-tokens.js';
-import type { OAuthGrants } from './oauth-grants.js';
+import { AccessTokens } from './access-tokens.js';
+import { createOAuthState, type OAuthState } from './oauth-state.js';
+import type { EmulatorSettings } from './options.js';
 import { type Reply, wxError } from './replies.js';
-import type { EmulatorState } from './state.js';
+import { EmulatorState } from './state.js';
 
 /** A request as an endpoint sees it. */
 export interface EmulatorRequest {
@@ -19,8 +21,29 @@ export interface EmulatorRequest {
 export interface EndpointContext {
   state: EmulatorState;
   tokens: AccessTokens;
-  oauth: OAuthGrants;
+  oauth: OAuthState;
   phoneCountryCodeAsNumber: boolean;
+}
+
+/**
+ * A new emulated WeChat: its apps, users, codes and tokens, none issued yet.
+ *
+ * @example
+ * const ctx = createEndpointContext(emulatorSettings({}));
+ */
+export function createEndpointContext(settings: EmulatorSettings): EndpointContext {
+  const { now, codeTtlMs, accessTokenTtlSeconds } = settings;
+  const state = new EmulatorState(settings.apps, {
+    codeTtlMs,
+    rotate: settings.rotateSessionKeyOnLogin,
+    now,
+  });
+  return {
+    state,
+    tokens: new AccessTokens(accessTokenTtlSeconds, now),
+    oauth: createOAuthState(state, settings.oauthApps, accessTokenTtlSeconds),
+    phoneCountryCodeAsNumber: settings.phoneCountryCodeAsNumber,
+  };
 }
 
 /**

@@ -2,24 +2,11 @@
 // fault sends on the wire in place of WeChat's answer.
 
 import { htmlPage, type Reply, truncatedJson, wxError } from './replies.js';
+import { ROUTES } from './routes.js';
 import type { EmulatorEndpoint, EmulatorFault } from './types.js';
 
 /** The endpoints the emulator serves, for checking what a test passes to `fail()`. */
-export const ENDPOINTS: readonly EmulatorEndpoint[] = [
-  'jscode2session',
-  'token',
-  'stable_token',
-  'getuserphonenumber',
-  'checksession',
-  'resetusersessionkey',
-  'oauth2_authorize',
-  'qrconnect',
-  'oauth_confirm',
-  'oauth2_access_token',
-  'oauth2_refresh_token',
-  'userinfo',
-  'sns_auth',
-];
+const ENDPOINTS: ReadonlySet<string> = new Set([...ROUTES.values()].map((route) => route.endpoint));
 
 interface QueuedFault {
   endpoint: EmulatorEndpoint | '*';
@@ -39,7 +26,7 @@ export class FaultQueue {
   #queue: QueuedFault[] = [];
 
   add(endpoint: EmulatorEndpoint | '*', fault: EmulatorFault, times = 1): void {
-    if (endpoint !== '*' && !ENDPOINTS.includes(endpoint)) {
+    if (endpoint !== '*' && !ENDPOINTS.has(endpoint)) {
       throw new TypeError(`WeChat emulator: unknown endpoint ${JSON.stringify(endpoint)}`);
     }
     if (!Number.isInteger(times) || times < 1) {

@@ -1,6 +1,8 @@
 // The answers the emulator sends: WeChat's JSON success and error bodies (an errmsg ending in a rid,
-// HTTP 200 as WeChat does), and the plain text or HTML that a broken upstream sends instead.
+// HTTP 200 as WeChat does), the plain text or HTML that a broken upstream sends instead, and how
+// one is written to the wire.
 
+import type { ServerResponse } from 'node:http';
 import { newRid } from './ids.js';
 
 /** One HTTP answer, ready to send. */
@@ -115,4 +117,20 @@ export function redirectTo(location: string): Reply {
  */
 export function truncatedJson(body: string): Reply {
   return { status: 200, contentType: JSON_TYPE, body };
+}
+
+/**
+ * Writes a reply, unless the caller has already gone.
+ *
+ * @example
+ * sendReply(res, wxError(40029));
+ */
+export function sendReply(res: ServerResponse, reply: Reply): void {
+  if (res.destroyed) return;
+  res.writeHead(reply.status, {
+    ...reply.headers,
+    'Content-Type': reply.contentType,
+    'Content-Length': Buffer.byteLength(reply.body),
+  });
+  res.end(reply.body);
 }

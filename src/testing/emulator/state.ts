@@ -2,6 +2,7 @@
 // session_key, and the single-use login and phone codes it issued.
 
 import { newLoginCode, newOpenid, newPhoneCode, newSessionKey } from './ids.js';
+import type { PhoneInfo } from './phone-info.js';
 import type { EmulatedUser } from './types.js';
 
 /** What a user may be created with (see `WeChatEmulator.createUser`). */
@@ -12,13 +13,6 @@ export interface UserInput {
   withUnionid?: boolean;
   phoneNumber?: string;
   countryCode?: string;
-}
-
-/** The number a phone code stands for, as getuserphonenumber answers it. */
-export interface PhoneInfo {
-  phoneNumber: string;
-  purePhoneNumber: string;
-  countryCode: string;
 }
 
 interface IssuedCode {
@@ -47,7 +41,7 @@ const SWEEP_EVERY = 1000;
  *
  * @example
  * const state = new EmulatorState([{ appId, appSecret }], { codeTtlMs: 300_000, rotate: true, now: Date.now });
- * const code = state.issueLoginCode(state.createUser({}));
+ * const code = state.issueLoginCode(state.createUser({}).openid);
  */
 export class EmulatorState {
   readonly apps: ReadonlyMap<string, string>;
@@ -79,7 +73,7 @@ export class EmulatorState {
   /** Creates a user, or returns the existing one after taking the fields given. */
   createUser(input: UserInput): EmulatedUser {
     const appId = this.#knownApp(input.appId);
-    const existing = input.openid === undefined ? undefined : this.#users.get(key(appId, input.openid));
+    const existing = input.openid === undefined ? undefined : this.#users.get(userKey(appId, input.openid));
     if (existing) {
       if (input.unionid !== undefined) existing.unionid = input.unionid;
       else if (input.withUnionid && existing.unionid === undefined) existing.unionid = newOpenid();
@@ -95,15 +89,15 @@ export class EmulatorState {
     if (unionid !== undefined) user.unionid = unionid;
     if (input.phoneNumber !== undefined) user.phoneNumber = input.phoneNumber;
     if (input.countryCode !== undefined) user.countryCode = input.countryCode;
-    this.#users.set(key(appId, user.openid), user);
+    this.#users.set(userKey(appId, user.openid), user);
     return user;
   }
 
   /** The user with that openid: in `appId` when given, else in the first app that has one. */
   findUser(openid: string, appId?: string): EmulatedUser | undefined {
-    if (appId !== undefined) return this.#users.get(key(appId, openid));
+    if (appId !== undefined) return this.#users.get(userKey(appId, openid));
     for (const id of this.apps.keys()) {
-      const user = this.#users.get(key(id, openid));
+      const user = this.#users.get(userKey(id, openid));
       if (user) return user;
     }
     return undefined;
@@ -132,8 +126,15 @@ export class EmulatorState {
     return sessionKey;
   }
 
-  /** What `wx.login()` does: a fresh code for the user and, when rotating, a new session_key. */
-  issueLoginCode(user: EmulatedUser): string {
+  /**
+   * What `wx.login()` does: a fresh code for the user and, when rotating, a new session_key. The
+   * user is named by openid (created if absent), or given as for `createUser`, or new.
+   */
+  issueLoginCode(who: string | UserInput | undefined): string {
+    const user =
+      typeof who === 'string'
+        ? (this.findUser(who) ?? this.createUser({ openid: who }))
+        : this.createUser(who ?? {});
     if (this.#o.rotate) this.rotateSessionKey(user);
     const code = newLoginCode();
     this.#loginCodes.set(code, this.#issue(user));
@@ -157,7 +158,7 @@ export class EmulatorState {
     if (!issued || issued.appId !== appId || this.#expired(issued)) return { ok: false, errcode: 40029 };
     if (issued.used) return { ok: false, errcode: 40163 };
     issued.used = true;
-    return { ok: true, value: this.#users.get(key(issued.appId, issued.openid))! };
+    return { ok: true, value: this.#users.get(userKey(issued.appId, issued.openid))! };
   }
 
   /**
@@ -206,6 +207,12 @@ export class EmulatorState {
   }
 }
 
-function key(appId: string, openid: string): string {
+/**
+ * The key of a user in the emulator's maps: one person has a different openid in each app.
+ *
+ * @example
+ * userKey('wx123', 'oGZUI0egBJY1zhBYw2KhdUfwVJJE');
+ */
+export function userKey(appId: string, openid: string): string {
   return `${appId}\n${openid}`;
 }

@@ -31,20 +31,20 @@ const exchange: EndpointHandler = (req, ctx) => {
   if (refused) return refused;
   const appId = req.query.appid!;
   if (!req.query.code) return wxError(41008);
-  const redeemed = ctx.oauth.redeemCode(appId, req.query.code);
+  const redeemed = ctx.oauth.codes.redeem(appId, req.query.code);
   if (!redeemed.ok) return wxError(redeemed.errcode);
   const { openid, scope, snapshotUnionid } = redeemed.value;
   if (snapshotUnionid !== undefined) {
     // Snapshot mode: a virtual user, flagged; its token gets 48001 from /sns/userinfo.
     return ok({
-      ...ctx.oauth.issueTokens({ appId, openid, scope, snapshot: true }),
+      ...ctx.oauth.tokens.issue({ appId, openid, scope, snapshot: true }),
       is_snapshotuser: 1,
       unionid: snapshotUnionid,
     });
   }
   const unionid = scope === 'snsapi_base' ? undefined : ctx.state.findUser(openid, appId)?.unionid;
   return ok({
-    ...ctx.oauth.issueTokens({ appId, openid, scope }),
+    ...ctx.oauth.tokens.issue({ appId, openid, scope }),
     ...(unionid === undefined ? {} : { unionid }),
   });
 };
@@ -62,9 +62,9 @@ export const oauthRefreshToken: EndpointHandler = (req, ctx) => {
   if (!appid) return wxError(41002);
   if (ctx.state.secretOf(appid) === undefined) return wxError(40013);
   if (grant_type !== 'refresh_token') return wxError(40002);
-  const checked = ctx.oauth.checkRefreshToken(appid, refresh_token);
+  const checked = ctx.oauth.tokens.checkRefreshToken(appid, refresh_token);
   if (!checked.ok) return wxError(checked.errcode);
-  return ok(ctx.oauth.refresh(refresh_token!, checked.value));
+  return ok(ctx.oauth.tokens.refresh(refresh_token!, checked.value));
 };
 
 /**
@@ -75,11 +75,11 @@ export const oauthRefreshToken: EndpointHandler = (req, ctx) => {
  * userInfo({ method: 'GET', query: { access_token, openid, lang: 'en' }, rawQuery: '', rawBody: '' }, ctx);
  */
 export const userInfo: EndpointHandler = (req, ctx) => {
-  const checked = ctx.oauth.checkAccessToken(req.query.access_token, req.query.openid);
+  const checked = ctx.oauth.tokens.checkAccessToken(req.query.access_token, req.query.openid);
   if (!checked.ok) return wxError(checked.errcode);
   const { appId, openid, scope, snapshot } = checked.value;
   if (scope === 'snsapi_base' || snapshot) return wxError(48001);
-  const profile = ctx.oauth.profileOf(appId, openid);
+  const profile = ctx.oauth.person.profileOf(appId, openid);
   const unionid = ctx.state.findUser(openid, appId)?.unionid;
   return ok({
     openid,
@@ -100,6 +100,6 @@ export const userInfo: EndpointHandler = (req, ctx) => {
  * snsAuth({ method: 'GET', query: { access_token, openid }, rawQuery: '', rawBody: '' }, ctx);
  */
 export const snsAuth: EndpointHandler = (req, ctx) => {
-  const checked = ctx.oauth.checkAccessToken(req.query.access_token, req.query.openid);
+  const checked = ctx.oauth.tokens.checkAccessToken(req.query.access_token, req.query.openid);
   return checked.ok ? ok({ errcode: 0, errmsg: 'ok' }) : wxError(checked.errcode);
 };

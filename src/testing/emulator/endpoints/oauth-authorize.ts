@@ -2,7 +2,7 @@
 // and /connect/qrconnect (website QR login), their checks and error pages, and the consent form.
 
 import type { EmulatorRequest, EndpointContext, EndpointHandler } from '../endpoint.js';
-import type { PendingConsent } from '../oauth-grants.js';
+import type { PendingConsent } from '../oauth-codes.js';
 import { type Reply, redirectTo, text } from '../replies.js';
 import type { OAuthScope } from '../types.js';
 
@@ -48,7 +48,7 @@ export const qrConnect: EndpointHandler = (req, ctx) => authorize(req, ctx, true
 export const oauthConfirm: EndpointHandler = (req, ctx) => {
   if (req.method !== 'POST') return page(405, 'Method Not Allowed', '<p>Use the buttons of the page.</p>');
   const form = new URLSearchParams(req.rawBody);
-  const consent = ctx.oauth.takeConsent(form.get('ticket') ?? '');
+  const consent = ctx.oauth.codes.takeConsent(form.get('ticket') ?? '');
   if (!consent) return errorPage(undefined, '授权已过期 (this consent page expired or was answered already)');
   return answer(ctx, consent, form.get('action') === 'allow');
 };
@@ -90,30 +90,34 @@ function authorize(req: EmulatorRequest, ctx: EndpointContext, qr: boolean): Rep
   const redirectUri = decode(rawRedirect);
   const target = redirectUri === undefined ? undefined : parseUrl(redirectUri);
   if (!target) return errorPage(undefined, 'redirect_uri 参数错误');
-  if (!ctx.oauth.domainAllowed(appId, target.host))
+  if (!ctx.oauth.apps.domainAllowed(appId, target.host))
     return errorPage(10003, 'redirect_uri域名与后台配置不一致');
   const scope = decode(value('scope')!) as OAuthScope;
   const fits = qr ? scope === 'snsapi_login' : scope === 'snsapi_base' || scope === 'snsapi_userinfo';
-  if (!fits || !ctx.oauth.scopeAllowed(appId, scope))
+  if (!fits || !ctx.oauth.apps.scopeAllowed(appId, scope))
     return errorPage(10005, '此公众号并没有这些scope的权限');
   const rawState = value('state');
   const state = rawState === undefined ? undefined : decode(rawState);
   if (state !== undefined && !STATE.test(state))
     return errorPage(undefined, 'state 参数错误: a-zA-Z0-9, at most 128');
 
-  if (!qr && scope === 'snsapi_userinfo' && ctx.oauth.snapshotMode) {
+  if (!qr && scope === 'snsapi_userinfo' && ctx.oauth.person.snapshotMode) {
     // Snapshot mode (快照页): no popup; the page gets a code of a virtual user, which the
     // code exchange marks with is_snapshotuser: 1.
-    return answer(ctx, ctx.oauth.snapshotConsent({ appId, scope, redirectUri: target.href, state }), true);
+    return answer(
+      ctx,
+      ctx.oauth.codes.snapshotConsent({ appId, scope, redirectUri: target.href, state }),
+      true,
+    );
   }
-  const user = ctx.oauth.userFor(appId);
+  const user = ctx.oauth.person.userFor(appId);
   const consent: PendingConsent = { appId, openid: user.openid, scope, redirectUri: target.href, state, qr };
-  const mode = ctx.oauth.consentMode;
+  const mode = ctx.oauth.person.consentMode;
   // snsapi_base is silent on WeChat: no page, no way to refuse.
   if (scope === 'snsapi_base' || mode === 'allow') return answer(ctx, consent, true);
   if (mode === 'deny') return answer(ctx, consent, false);
-  const ticket = ctx.oauth.openConsent(consent);
-  const profile = ctx.oauth.profileOf(appId, user.openid);
+  const ticket = ctx.oauth.codes.openConsent(consent);
+  const profile = ctx.oauth.person.profileOf(appId, user.openid);
   return page(
     200,
     qr ? '微信登录' : '微信授权',
@@ -130,7 +134,7 @@ function authorize(req: EmulatorRequest, ctx: EndpointContext, qr: boolean): Rep
 function answer(ctx: EndpointContext, consent: PendingConsent, allow: boolean): Reply {
   const url = new URL(consent.redirectUri);
   const params = new URLSearchParams(url.search);
-  if (allow) params.append('code', ctx.oauth.issueCode(consent));
+  if (allow) params.append('code', ctx.oauth.codes.issue(consent));
   if (consent.state !== undefined) params.append('state', consent.state);
   url.search = params.toString();
   return redirectTo(url.href);
