@@ -89,7 +89,11 @@ export function integerOption(
  * @example
  * const commandTimeoutMs = positiveNumberOption(options, 'commandTimeoutMs', 1000);
  */
-export function positiveNumberOption(options: Record<string, unknown>, name: string, fallback: number): number {
+export function positiveNumberOption(
+  options: Record<string, unknown>,
+  name: string,
+  fallback: number,
+): number {
   const value = options[name];
   if (value === undefined) return fallback;
   if (!isPositiveNumber(value)) failOption(name, `must be a positive number, got ${shown(value)}`);

@@ -2,7 +2,12 @@
 // Single-key atomic commands only (safe on Redis Cluster), and fail fast when Redis is down or hung.
 
 import type { WxLoginError } from '../errors.js';
-import { omitUndefined, positiveNumberArgument, positiveNumberOption, stringOption } from '../options-toolkit.js';
+import {
+  omitUndefined,
+  positiveNumberArgument,
+  positiveNumberOption,
+  stringOption,
+} from '../options-toolkit.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { type RedisClientLike, type RedisCommander, toCommander } from './redis-client.js';
 import { storeUnavailable, summarizeError } from './store-error.js';
