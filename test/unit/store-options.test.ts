@@ -46,17 +46,11 @@ describe('MemoryStore options', () => {
     [{ max: '100' as never }, 'option "max" must be an integer of at least 1, got string'],
     [{ maxShortLived: -1 }, 'option "maxShortLived" must be an integer of at least 1, got -1'],
     [{ maxShortLived: Number.NaN }, 'option "maxShortLived" must be an integer of at least 1, got NaN'],
+    [null as never, 'options must be an object'],
   ])('refuses %j', (options, expected) => {
     expectOptionError(
       errorOf(() => new MemoryStore(options)),
       expected,
-    );
-  });
-
-  it('refuses options that are not an object', () => {
-    expectOptionError(
-      errorOf(() => new MemoryStore(null as never)),
-      'options must be an object',
     );
   });
 
@@ -106,17 +100,11 @@ describe('RedisStore options', () => {
       { client, commandTimeoutMs: '1000' as never },
       'option "commandTimeoutMs" must be a positive number, got string',
     ],
+    [undefined as never, 'options must be an object'],
   ])('refuses %o', (options, expected) => {
     expectOptionError(
       errorOf(() => new RedisStore(options as RedisStoreOptions)),
       expected,
-    );
-  });
-
-  it('refuses options that are not an object', () => {
-    expectOptionError(
-      errorOf(() => new RedisStore(undefined as never)),
-      'options must be an object',
     );
   });
 
