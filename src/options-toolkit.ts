@@ -1,5 +1,6 @@
 // The one toolkit every entry point validates its options with (wxLogin, wxOAuth, the core, the
 // stores): undefined means "use the default", and a bad option fails at once with one wording.
+// The stores check their calls' TTL arguments with it too, so that every such error has one shape.
 
 import { HTTP_BASE_URL } from './constants.js';
 
@@ -18,7 +19,18 @@ export interface OptionError extends TypeError {
  * failOption('timeoutMs', 'must be an integer from 1 to 120000'); // express-wx-login: option "timeoutMs" must be ...
  */
 export function failOption(option: string, requirement: string): never {
-  const error = new TypeError(`${PREFIX} option "${option}" ${requirement}`) as OptionError;
+  failArgument(`option "${option}" ${requirement}`);
+}
+
+/**
+ * Throws the TypeError for a bad argument (an options object, a call's argument): the message is
+ * `problem` after the package name; `code` is `'ERR_INVALID_ARG_VALUE'`, as for an option.
+ *
+ * @example
+ * failArgument('options must be an object'); // express-wx-login: options must be an object
+ */
+export function failArgument(problem: string): never {
+  const error = new TypeError(`${PREFIX} ${problem}`) as OptionError;
   error.code = 'ERR_INVALID_ARG_VALUE';
   throw error;
 }
@@ -31,11 +43,7 @@ export function failOption(option: string, requirement: string): never {
  * omitUndefined({ a: 1, b: undefined }); // { a: 1 }
  */
 export function omitUndefined<T extends object>(input: T): Partial<T> & Record<string, unknown> {
-  if (typeof input !== 'object' || input === null) {
-    const error = new TypeError(`${PREFIX} options must be an object`) as OptionError;
-    error.code = 'ERR_INVALID_ARG_VALUE';
-    throw error;
-  }
+  if (typeof input !== 'object' || input === null) failArgument('options must be an object');
   return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as Partial<T> &
     Record<string, unknown>;
 }
@@ -54,7 +62,7 @@ export function requiredString(options: Record<string, unknown>, name: string): 
 }
 
 /**
- * An integer option from `min` to `max`, `fallback` when absent.
+ * An integer option from `min` to `max` (`Infinity`: no upper bound), `fallback` when absent.
  *
  * @example
  * const timeoutMs = integerOption(options, 'timeoutMs', 5000, 1, 120_000);
@@ -69,11 +77,60 @@ export function integerOption(
   const value = options[name];
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    failOption(
-      name,
-      `must be an integer from ${min} to ${max}, got ${typeof value === 'number' ? value : typeof value}`,
-    );
+    const range = max === Number.POSITIVE_INFINITY ? `of at least ${min}` : `from ${min} to ${max}`;
+    failOption(name, `must be an integer ${range}, got ${shown(value)}`);
   }
+  return value;
+}
+
+/**
+ * A finite number above 0 (fractions allowed), `fallback` when absent.
+ *
+ * @example
+ * const commandTimeoutMs = positiveNumberOption(options, 'commandTimeoutMs', 1000);
+ */
+export function positiveNumberOption(
+  options: Record<string, unknown>,
+  name: string,
+  fallback: number,
+): number {
+  const value = options[name];
+  if (value === undefined) return fallback;
+  if (!isPositiveNumber(value)) failOption(name, `must be a positive number, got ${shown(value)}`);
+  return value;
+}
+
+/**
+ * A call's argument that must be a finite number above 0, such as a store's `ttlMs` (a TTL of 0
+ * would mean "never expires" to some backends).
+ *
+ * @example
+ * const ttl = positiveNumberArgument(ttlMs, 'MemoryStore ttlMs'); // express-wx-login: MemoryStore ttlMs must be ...
+ */
+export function positiveNumberArgument(value: unknown, name: string): number {
+  if (!isPositiveNumber(value)) failArgument(`${name} must be a positive number, got ${shown(value)}`);
+  return value;
+}
+
+function isPositiveNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0;
+}
+
+/** A bad value as a message may show it: a number itself, anything else only by its type (it may be a secret). */
+function shown(value: unknown): string {
+  return typeof value === 'number' ? String(value) : typeof value;
+}
+
+/**
+ * An optional non-blank string option, `fallback` when absent.
+ *
+ * @example
+ * const prefix = stringOption(options, 'prefix', 'wxl:');
+ */
+export function stringOption(options: Record<string, unknown>, name: string, fallback: string): string {
+  const value = options[name];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || value.trim() === '') failOption(name, 'must be a non-empty string');
   return value;
 }
 

@@ -2,6 +2,7 @@
 // of a minute or less) bounded by entry count, TTLs honoured. One process only: else use RedisStore.
 
 import { LRUCache } from 'lru-cache';
+import { integerOption, omitUndefined, positiveNumberArgument } from '../options-toolkit.js';
 import type { SessionStore, StoredValue } from './types.js';
 
 export interface MemoryStoreOptions {
@@ -29,7 +30,8 @@ const PURGE_INTERVAL_MS = 60_000;
  * A SessionStore held in this process's memory. Entries are stored as JSON text, so a caller can
  * never alias or mutate what is stored. Expired entries are never returned, and are dropped once a
  * minute (one timer per store, unref'd) and whenever a pool is full, before anything live is
- * evicted (lru-cache's `ttlAutopurge` would cost a timer per entry).
+ * evicted (lru-cache's `ttlAutopurge` would cost a timer per entry). A bad option throws a
+ * `TypeError` with `code: 'ERR_INVALID_ARG_VALUE'` naming it.
  *
  * @example
  * app.use(wxLogin({ appId, appSecret, tokenSecret, store: new MemoryStore({ max: 50_000 }) }));
@@ -44,8 +46,9 @@ export class MemoryStore implements SessionStore {
   #lastFullPurge = Number.NEGATIVE_INFINITY;
 
   constructor(options: MemoryStoreOptions = {}) {
-    const max = positiveInteger('max', options.max ?? 300_000);
-    const maxShortLived = positiveInteger('maxShortLived', options.maxShortLived ?? 50_000);
+    const given = omitUndefined(options);
+    const max = integerOption(given, 'max', 300_000, 1, Number.POSITIVE_INFINITY);
+    const maxShortLived = integerOption(given, 'maxShortLived', 50_000, 1, Number.POSITIVE_INFINITY);
     this.#lasting = new LRUCache<string, string>({ max, ttlAutopurge: false, allowStale: false });
     this.#short = new LRUCache<string, string>({
       max: maxShortLived,
@@ -178,21 +181,7 @@ function startPurging(store: MemoryStore): NodeJS.Timeout {
   return timer;
 }
 
-function positiveInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new TypeError(
-      `express-wx-login: MemoryStore option "${name}" must be a positive integer, got ${String(value)}`,
-    );
-  }
-  return value;
-}
-
 /** lru-cache reads a TTL of 0 as "never expires", which would keep an entry forever. */
 function checkTtl(ttlMs: number): number {
-  if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0) {
-    throw new TypeError(
-      `express-wx-login: MemoryStore ttlMs must be a positive number, got ${String(ttlMs)}`,
-    );
-  }
-  return ttlMs;
+  return positiveNumberArgument(ttlMs, 'MemoryStore ttlMs');
 }

@@ -1,6 +1,8 @@
 // One raw-command interface over ioredis and node-redis, so that RedisStore has a single code path
 // and imports neither library (both are optional peers).
 
+import { failOption } from '../options-toolkit.js';
+
 /**
  * The part of an ioredis (v5) client or cluster that RedisStore uses.
  *
@@ -85,17 +87,15 @@ export interface RedisCommander {
   canSend(): boolean;
 }
 
-const NOT_A_CLIENT = 'express-wx-login: RedisStore option "client" must be an ioredis or node-redis client';
-
 /**
- * Wraps an ioredis or node-redis client; throws a TypeError for anything else.
+ * Wraps an ioredis or node-redis client; anything else is an error naming the option "client".
  *
  * @example
  * const commander = toCommander(new Redis());
  * await commander.send(['SET', 'wxl:k', '"v"', 'PX', '1000']);
  */
 export function toCommander(client: unknown): RedisCommander {
-  if (typeof client !== 'object' || client === null) throw new TypeError(NOT_A_CLIENT);
+  if (typeof client !== 'object' || client === null) notAClient();
   const candidate = client as Partial<
     Record<'call' | 'status' | 'sendCommand' | 'isReady' | 'isOpen', unknown>
   >;
@@ -159,7 +159,11 @@ export function toCommander(client: unknown): RedisCommander {
     };
   }
 
-  throw new TypeError(NOT_A_CLIENT);
+  notAClient();
+}
+
+function notAClient(): never {
+  failOption('client', 'must be an ioredis or node-redis client');
 }
 
 /** The key of a command as RedisStore sends it: after the command, or after EVAL's script and key count. */

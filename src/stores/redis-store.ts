@@ -2,6 +2,12 @@
 // Single-key atomic commands only (safe on Redis Cluster), and fail fast when Redis is down or hung.
 
 import type { WxLoginError } from '../errors.js';
+import {
+  omitUndefined,
+  positiveNumberArgument,
+  positiveNumberOption,
+  stringOption,
+} from '../options-toolkit.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { type RedisClientLike, type RedisCommander, toCommander } from './redis-client.js';
 import { storeUnavailable, summarizeError } from './store-error.js';
@@ -40,7 +46,8 @@ const INDEX_ADD =
  * `prefix` and a TTL. When Redis is unreachable or slow, calls reject with `WX_STORE_UNAVAILABLE`
  * within `commandTimeoutMs`; after a timeout they reject at once, unsent, until a probe is answered.
  * Errors carry only a summary (`ReplyError: OOM command not allowed…`), never the client's error,
- * which holds the command's arguments. Once Redis answers again, the store works again.
+ * which holds the command's arguments. Once Redis answers again, the store works again. A bad
+ * option throws a `TypeError` with `code: 'ERR_INVALID_ARG_VALUE'` naming it.
  *
  * @example
  * import { Redis } from 'ioredis';
@@ -57,23 +64,11 @@ export class RedisStore implements SessionStore {
   readonly #breaker: CircuitBreaker;
 
   constructor(options: RedisStoreOptions) {
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError('express-wx-login: RedisStore needs an options object with a "client"');
-    }
-    this.#commander = toCommander(options.client);
-    const prefix = options.prefix ?? 'wxl:';
-    if (typeof prefix !== 'string' || prefix.length === 0) {
-      throw new TypeError('express-wx-login: RedisStore option "prefix" must be a non-empty string');
-    }
-    this.#prefix = prefix;
-    const timeoutMs = options.commandTimeoutMs ?? 1000;
-    if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-      throw new TypeError(
-        `express-wx-login: RedisStore option "commandTimeoutMs" must be a positive number, got ${String(timeoutMs)}`,
-      );
-    }
-    this.#timeoutMs = timeoutMs;
-    this.#breaker = new CircuitBreaker(() => this.#commander.send(['PING']), timeoutMs);
+    const given = omitUndefined(options);
+    this.#commander = toCommander(given.client);
+    this.#prefix = stringOption(given, 'prefix', 'wxl:');
+    this.#timeoutMs = positiveNumberOption(given, 'commandTimeoutMs', 1000);
+    this.#breaker = new CircuitBreaker(() => this.#commander.send(['PING']), this.#timeoutMs);
   }
 
   async get(key: string): Promise<StoredValue | undefined> {
@@ -188,10 +183,7 @@ function unavailable(err: unknown): WxLoginError {
 
 /** Redis wants whole milliseconds; a fraction rounds up so that a TTL never shrinks to 0. */
 function toPx(ttlMs: number): string {
-  if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0) {
-    throw new TypeError(`express-wx-login: RedisStore ttlMs must be a positive number, got ${String(ttlMs)}`);
-  }
-  return String(Math.ceil(ttlMs));
+  return String(Math.ceil(positiveNumberArgument(ttlMs, 'RedisStore ttlMs')));
 }
 
 /** A bulk-string reply as text (node-redis may hand back a Buffer under a type mapping). */

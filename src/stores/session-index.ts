@@ -3,7 +3,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { failOption } from '../options-toolkit.js';
+import { failOption, positiveNumberArgument } from '../options-toolkit.js';
 import { INDEX_STORE_METHODS, type SessionStore, type StoredValue } from './types.js';
 
 /**
@@ -46,7 +46,7 @@ export function sessionIndexOf(store: SessionStore): SessionIndex {
     return {
       native: true,
       add: async (key, member, ttlMs) => {
-        checkTtl(ttlMs);
+        positiveNumberArgument(ttlMs, 'index ttlMs');
         await store.indexAdd!(key, member, ttlMs);
       },
       members: async (key) => [...(await store.indexMembers!(key))],
@@ -86,7 +86,7 @@ function fallbackIndex(store: SessionStore): SessionIndex {
   return {
     native: false,
     add: async (key, member, ttlMs) => {
-      checkTtl(ttlMs);
+      positiveNumberArgument(ttlMs, 'index ttlMs');
       await write(key, (entries, now) => entries.set(member, now + ttlMs));
     },
     members: async (key) => [...readEntries(await store.get(key), Date.now()).keys()],
@@ -104,10 +104,4 @@ function readEntries(value: StoredValue | undefined, now: number): Map<string, n
     if (typeof expiresAt === 'number' && expiresAt > now) entries.set(member, expiresAt);
   }
   return entries;
-}
-
-function checkTtl(ttlMs: number): void {
-  if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0) {
-    throw new TypeError(`express-wx-login: index ttlMs must be a positive number, got ${String(ttlMs)}`);
-  }
 }

@@ -30,9 +30,9 @@ describe('MemoryStore bound', () => {
   });
 
   it('refuses a max that is not a positive integer', () => {
-    expect(() => new MemoryStore({ max: 0 })).toThrow(/MemoryStore option "max"/);
+    expect(() => new MemoryStore({ max: 0 })).toThrow(/option "max"/);
     expect(() => new MemoryStore({ max: 1.5 })).toThrow(TypeError);
-    expect(() => new MemoryStore({ maxShortLived: -1 })).toThrow(/MemoryStore option "maxShortLived"/);
+    expect(() => new MemoryStore({ maxShortLived: -1 })).toThrow(/option "maxShortLived"/);
   });
 
   it('keeps records of a minute or less in a pool of their own: a burst of them evicts no session', () => {
@@ -111,6 +111,21 @@ describe('the index of a store', () => {
     expect(() => sessionIndexOf(half)).toThrow(
       /option "store" has some index methods but not all three; missing: indexMembers, indexRemove/,
     );
+    expect(() => sessionIndexOf(half)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }));
+  });
+
+  it.each([
+    ['native', () => sessionIndexOf(new MemoryStore())],
+    ['fallback', () => sessionIndexOf(requiredOnly(new MemoryStore()))],
+  ])('%s: refuses a TTL that is not a positive number, and adds nothing', async (_, indexOf) => {
+    const index = indexOf();
+    await expect(index.add('k', 'm', 0)).rejects.toThrow(
+      expect.objectContaining({
+        code: 'ERR_INVALID_ARG_VALUE',
+        message: 'express-wx-login: index ttlMs must be a positive number, got 0',
+      }),
+    );
+    expect(await index.members('k')).toEqual([]);
   });
 
   it('serialises fallback writers with a lock that it releases', async () => {

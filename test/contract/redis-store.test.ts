@@ -124,8 +124,10 @@ describe.skipIf(!REDIS_URL)('RedisStore on a real Redis', () => {
     });
 
     it('refuses a bad client, prefix, timeout or TTL', async () => {
-      const message = 'express-wx-login: RedisStore option "client" must be an ioredis or node-redis client';
-      expect(() => new RedisStore({ client: {} as never })).toThrow(new TypeError(message));
+      const message = 'express-wx-login: option "client" must be an ioredis or node-redis client';
+      expect(() => new RedisStore({ client: {} as never })).toThrow(
+        Object.assign(new TypeError(message), { code: 'ERR_INVALID_ARG_VALUE' }),
+      );
       expect(() => new RedisStore({ client: null as never })).toThrow(TypeError);
       expect(() => new RedisStore({ client: io, prefix: '' })).toThrow(/"prefix"/);
       expect(() => new RedisStore({ client: io, commandTimeoutMs: 0 })).toThrow(/"commandTimeoutMs"/);
