@@ -65,6 +65,15 @@ async function miniLogins(openid: string, count: number): Promise<string[]> {
   return tokens;
 }
 
+/** A user with two sessions and another user (the bystander) with one; the users and tokens. */
+async function twoSessionsAndABystander() {
+  const user = emulator.createUser({ appId: MINI.appId });
+  const other = emulator.createUser({ appId: MINI.appId });
+  const tokens = await miniLogins(user.openid, 2);
+  const bystander = await miniLogin(other.openid);
+  return { user, tokens, bystander };
+}
+
 const me = (token: string) => request(web.app).get('/me').set('Authorization', `Bearer ${token}`);
 
 /** An app of the mini program on `store`, and a login of `openid` on it that gives its token. */
@@ -129,10 +138,7 @@ describe('listSessions', () => {
 
 describe('revokeUser', () => {
   it('ends every session of the user and no one else’s', async () => {
-    const user = emulator.createUser({ appId: MINI.appId });
-    const other = emulator.createUser({ appId: MINI.appId });
-    const tokens = await miniLogins(user.openid, 2);
-    const bystander = await miniLogin(other.openid);
+    const { user, tokens, bystander } = await twoSessionsAndABystander();
     for (const token of tokens) expect((await me(token)).status).toBe(200);
 
     expect(await auth.revokeUser(user.openid)).toBe(2);
@@ -250,10 +256,7 @@ describe('POST /wx/logout', () => {
 
 describe('updateUser and req.wxUser.update()', () => {
   it('changes the user of every session of that user (a JSON merge patch)', async () => {
-    const user = emulator.createUser({ appId: MINI.appId });
-    const other = emulator.createUser({ appId: MINI.appId });
-    const tokens = await miniLogins(user.openid, 2);
-    const bystander = await miniLogin(other.openid);
+    const { user, tokens, bystander } = await twoSessionsAndABystander();
     for (const token of tokens) expect((await me(token)).body.user.role).toBe('member');
 
     expect(await auth.updateUser(user.openid, { role: 'admin', trial: null, tags: ['vip'] })).toBe(2);
