@@ -8,9 +8,8 @@ import { createServer, get as httpsGet } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, launchChromium } from '../helpers/chromium.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { chromiumForSuite, hasChromium } from '../helpers/chromium.js';
 import { OFFICIAL, startWebApp, startWebEmulator, type WebApp } from '../helpers/web-app.js';
 
 /** A throwaway certificate for *.wxl.test (Chromium runs with --ignore-certificate-errors). */
@@ -65,18 +64,11 @@ await new Promise<void>((resolve) => evilServer.listen(0, '127.0.0.1', resolve))
 const evil = `https://evil.wxl.test:${(evilServer.address() as AddressInfo).port}`;
 afterAll(() => new Promise<void>((resolve) => evilServer.close(() => resolve())));
 
-let context: BrowserContext;
-let closeBrowser: () => Promise<void> = async () => undefined;
-
 // Skipped, and reported by the test run, on a machine without a browser.
 describe.skipIf(!hasChromium)('cookie-tossing in Chromium', () => {
-  beforeAll(async () => {
-    ({ context, close: closeBrowser } = await launchChromium({
-      args: ['--host-resolver-rules=MAP *.wxl.test 127.0.0.1', '--ignore-certificate-errors'],
-    }));
-  }, 60_000);
-
-  afterAll(() => closeBrowser());
+  const browser = chromiumForSuite({
+    args: ['--host-resolver-rules=MAP *.wxl.test 127.0.0.1', '--ignore-certificate-errors'],
+  });
 
   /**
    * The attacker starts a login with their own client and stops at WeChat's redirect back: the
@@ -109,7 +101,7 @@ describe.skipIf(!hasChromium)('cookie-tossing in Chromium', () => {
 
   /** In the victim's Chromium: the sibling page tosses `cookies` for the parent domain `wxl.test`. */
   async function toss(cookies: string[]): Promise<string> {
-    const page = await context.newPage();
+    const page = await browser().newPage();
     await page.goto(`${evil}/`);
     for (const cookie of cookies) await page.evaluate(`document.cookie = ${JSON.stringify(cookie)}`);
     const seen = String(await page.evaluate('document.cookie'));
@@ -129,7 +121,7 @@ describe.skipIf(!hasChromium)('cookie-tossing in Chromium', () => {
     // Chromium refuses a __Host- cookie with a Domain; the unprefixed one it keeps.
     expect(seen).toBe(`${STATE}=${cookieValue}`);
 
-    const page = await context.newPage();
+    const page = await browser().newPage();
     const response = await page.goto(callback);
     expect(response?.status()).toBe(403);
     expect(JSON.parse(await page.locator('body').innerText())).toEqual({
@@ -139,19 +131,19 @@ describe.skipIf(!hasChromium)('cookie-tossing in Chromium', () => {
       },
     });
     expect(hosted.logins).toHaveLength(0);
-    const cookies = await context.cookies(hosted.base);
+    const cookies = await browser().cookies(hosted.base);
     expect(cookies.map((c) => `${c.name} ${c.domain}`)).toEqual([`${STATE} .wxl.test`]);
     await page.close();
   }, 60_000);
 
   it('https: the victim’s own login still works next to the tossed cookie', async () => {
     emulator.oauthUser({ nickname: 'Victim', consent: 'page' });
-    const page = await context.newPage();
+    const page = await browser().newPage();
     await page.goto(`${hosted.base}/wx/web/login?returnTo=/account`);
     await Promise.all([page.waitForURL(`${hosted.base}/account`), page.locator('#allow').click()]);
     expect(await page.locator('#openid').textContent()).toMatch(/^o/);
     expect(hosted.logins.map((l) => l.profile?.nickname)).toEqual(['Victim']);
-    const names = (await context.cookies(hosted.base)).map((c) => c.name).sort();
+    const names = (await browser().cookies(hosted.base)).map((c) => c.name).sort();
     expect(names).toEqual(['__Host-wxl_token', STATE]);
     await page.close();
   }, 60_000);
@@ -159,7 +151,7 @@ describe.skipIf(!hasChromium)('cookie-tossing in Chromium', () => {
   it('plain http (no prefix possible): the same toss logs the victim in as the attacker', async () => {
     const { callback, cookieValue } = await attackerFlow(plain);
     await toss([`${STATE}=${cookieValue}; domain=wxl.test; path=/`]);
-    const page = await context.newPage();
+    const page = await browser().newPage();
     await page.goto(callback);
     expect(page.url()).toBe(`${plain.base}/account`);
     expect(plain.logins.map((l) => l.profile?.nickname)).toEqual(['Attacker']);

@@ -2,9 +2,8 @@
 // iframe, WeChat's redirect brings the callback into that iframe, and the callback's page moves
 // the top window to returnTo, its one script allowed by the CSP nonce.
 
-import type { BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, launchChromium } from '../helpers/chromium.js';
+import { describe, expect, it } from 'vitest';
+import { chromiumForSuite, hasChromium } from '../helpers/chromium.js';
 import { startWebApp, startWebEmulator, WEBSITE } from '../helpers/web-app.js';
 
 const emulator = await startWebEmulator();
@@ -30,20 +29,13 @@ const web = await startWebApp(emulator, {
   more: (app) => app.get('/qr', (_req, res) => res.type('html').send(PAGE)),
 });
 
-let context: BrowserContext;
-let closeBrowser: () => Promise<void> = async () => undefined;
-
 // Skipped, and reported by the test run, on a machine without a browser.
 describe.skipIf(!hasChromium)('embedded-qr in Chromium', () => {
-  beforeAll(async () => {
-    ({ context, close: closeBrowser } = await launchChromium());
-  }, 60_000);
-
-  afterAll(() => closeBrowser());
+  const browser = chromiumForSuite();
 
   it('takes the whole window to returnTo, logged in, when the callback runs inside the QR iframe', async () => {
     emulator.oauthUser({ nickname: 'Framed', consent: 'page' });
-    const page = await context.newPage();
+    const page = await browser().newPage();
     const blocked: string[] = [];
     page.on('console', (msg) => {
       if (/Content Security Policy|Unsafe attempt/i.test(msg.text())) blocked.push(msg.text());
@@ -56,7 +48,7 @@ describe.skipIf(!hasChromium)('embedded-qr in Chromium', () => {
     expect(await page.locator('#openid').textContent()).toMatch(/^o/);
     expect(page.frames()).toHaveLength(1); // the top window moved: no iframe left
     expect(blocked).toEqual([]);
-    const cookies = await context.cookies(web.base);
+    const cookies = await browser().cookies(web.base);
     expect(cookies.find((c) => c.name === 'wxl_token')).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
     expect(web.logins).toHaveLength(1);
     await page.close();

@@ -3,9 +3,8 @@
 // __Host- cookies Chromium keeps on loopback (a secure context even over plain http).
 
 import { mkdir } from 'node:fs/promises';
-import type { BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, launchChromium } from '../helpers/chromium.js';
+import { describe, expect, it } from 'vitest';
+import { chromiumForSuite, hasChromium } from '../helpers/chromium.js';
 import { startWebApp, startWebEmulator } from '../helpers/web-app.js';
 
 const emulator = await startWebEmulator();
@@ -14,26 +13,19 @@ const emulator = await startWebEmulator();
 const web = await startWebApp(emulator, { oauth: { cookie: {} } });
 const STATE_COOKIE = '__Host-wxl_oauth_state_wx_official_acct_1';
 
-let context: BrowserContext;
-let closeBrowser: () => Promise<void> = async () => undefined;
-
 // Skipped, and reported by the test run, on a machine without a browser.
 describe.skipIf(!hasChromium)('web login in Chromium', () => {
-  beforeAll(async () => {
-    ({ context, close: closeBrowser } = await launchChromium());
-  }, 120_000);
-
-  afterAll(() => closeBrowser());
+  const browser = chromiumForSuite({}, 120_000);
 
   it('logs in through the emulator’s authorize page and shows the openid', async () => {
     emulator.oauthUser({ nickname: 'Chromium', withUnionid: true, consent: 'page' });
-    const page = await context.newPage();
+    const page = await browser().newPage();
     await page.goto(`${web.base}/wx/web/login?returnTo=/account`);
 
     // On "open.weixin.qq.com": the app and the scope it asks for, and the two buttons.
     expect(page.url()).toMatch(new RegExp(`^${emulator.url}/connect/oauth2/authorize\\?appid=`));
     // Chromium kept the state cookie as __Host- requires: host-only, Secure, Path=/.
-    const pending = await context.cookies(web.base);
+    const pending = await browser().cookies(web.base);
     expect(pending.find((c) => c.name === STATE_COOKIE)).toMatchObject({
       domain: '127.0.0.1',
       path: '/',
@@ -42,7 +34,7 @@ describe.skipIf(!hasChromium)('web login in Chromium', () => {
       sameSite: 'Lax',
     });
     // Path=/ sends it to the app's other pages meanwhile: they are not disturbed by it.
-    const other = await context.newPage();
+    const other = await browser().newPage();
     await other.goto(`${web.base}/account`);
     expect(await other.locator('#anonymous').textContent()).toBe('not logged in');
     await other.close();
@@ -52,7 +44,7 @@ describe.skipIf(!hasChromium)('web login in Chromium', () => {
 
     const shown = await page.locator('#openid').textContent();
     expect(shown).toBe(openidOnWeChat);
-    const cookies = await context.cookies(web.base);
+    const cookies = await browser().cookies(web.base);
     const token = cookies.find((c) => c.name === '__Host-wxl_token');
     expect(token).toMatchObject({
       httpOnly: true,

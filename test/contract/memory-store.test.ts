@@ -4,8 +4,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/stores/memory-store.js';
 import { sessionIndexOf } from '../../src/stores/session-index.js';
-import type { SessionStore } from '../../src/stores/types.js';
 import { runSessionStoreContract } from '../../src/testing/store-contract.js';
+import { requiredOnly } from '../helpers/required-only-store.js';
 
 const HOUR = 3_600_000;
 
@@ -84,17 +84,6 @@ describe('MemoryStore bound', () => {
     store.close();
   });
 });
-
-/** A store with only the required methods, as a third-party store written before the index existed. */
-function requiredOnly(store: MemoryStore): SessionStore {
-  return {
-    get: (k) => store.get(k),
-    set: (k, v, ttl) => store.set(k, v, ttl),
-    delete: (k) => store.delete(k),
-    add: (k, v, ttl) => store.add(k, v, ttl),
-    deleteIfEquals: (k, v) => store.deleteIfEquals(k, v),
-  };
-}
 
 runSessionStoreContract({ describe, it, afterAll }, () => requiredOnly(new MemoryStore()), {
   name: 'A store without index methods (the fallback index)',

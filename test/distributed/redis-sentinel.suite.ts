@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type RedisClientLike, RedisStore } from '../../src/index.js';
 import { runSessionStoreContract } from '../../src/testing/index.js';
 import { buildApp, startEmulator } from '../helpers/app.js';
+import { checkLoginFlow, logInBeforeCrash, pollUntilServed } from '../helpers/distributed-flows.js';
 import { type RedisSentinelSetup, startSentinel } from '../helpers/redis-topologies.js';
 
 const emulator = await startEmulator();
@@ -66,34 +67,7 @@ for (const name of CLIENTS) {
     });
 
     it('logs users in, guards routes, fetches one access_token for phone numbers, logs out', async () => {
-      const users = Array.from({ length: 12 }, () => emulator.createUser());
-      const tokens = await Promise.all(
-        users.map(async (user) => {
-          const res = await request(app)
-            .post('/wx/login')
-            .send({ code: emulator.issueLoginCode(user.openid) });
-          expect(res.status).toBe(200);
-          return res.body.token as string;
-        }),
-      );
-      for (const [i, token] of tokens.entries()) {
-        const me = await request(app).get('/me').set('Authorization', `Bearer ${token}`);
-        expect(me.status).toBe(200);
-        expect(me.body.openid).toBe(users[i]?.openid);
-      }
-      emulator.resetCalls();
-      const phones = await Promise.all(
-        users.map((user, i) =>
-          request(app)
-            .post('/wx/phone')
-            .set('Authorization', `Bearer ${tokens[i]}`)
-            .send({ code: emulator.issuePhoneCode(user.openid) }),
-        ),
-      );
-      expect(phones.map((r) => r.status)).toEqual(users.map(() => 200));
-      expect(emulator.callsTo('stable_token')).toHaveLength(1);
-      await request(app).post('/wx/logout').set('Authorization', `Bearer ${tokens[0]}`).expect(204);
-      expect((await request(app).get('/me').set('Authorization', `Bearer ${tokens[0]}`)).status).toBe(401);
+      await checkLoginFlow(app, emulator);
     });
   });
 }
@@ -106,12 +80,7 @@ describe.each(CLIENTS)('a failover through Redis Sentinel (%s)', (name) => {
       store: new RedisStore({ client, prefix: `${prefix}failover:` }),
       sessionCacheMs: 0,
     });
-    const tokens: string[] = [];
-    for (let i = 0; i < 20; i++) {
-      const res = await request(app).post('/wx/login').send({ code: emulator.issueLoginCode() });
-      expect(res.status).toBe(200);
-      tokens.push(res.body.token);
-    }
+    const tokens = await logInBeforeCrash(app, emulator);
     // Redis replicates asynchronously: a write survives the master's crash once the replica has
     // it. WAIT on the master makes sure of that before the crash (the store itself does not).
     const master = new Redis({ host: '127.0.0.1', port: setup.master.port, lazyConnect: true });
@@ -122,19 +91,7 @@ describe.each(CLIENTS)('a failover through Redis Sentinel (%s)', (name) => {
 
     setup.master.kill();
 
-    const seen = new Map<number, number>();
-    const deadline = Date.now() + 60_000;
-    let healthy = false;
-    while (!healthy && Date.now() < deadline) {
-      const statuses = await Promise.all(
-        tokens.map(
-          async (token) => (await request(app).get('/me').set('Authorization', `Bearer ${token}`)).status,
-        ),
-      );
-      for (const status of statuses) seen.set(status, (seen.get(status) ?? 0) + 1);
-      healthy = statuses.every((status) => status === 200);
-      if (!healthy) await new Promise((r) => setTimeout(r, 200));
-    }
+    const { healthy, seen } = await pollUntilServed(app, tokens);
     expect(healthy).toBe(true);
     expect([...seen.keys()].filter((status) => status !== 200 && status !== 503)).toEqual([]);
     // The crash was noticed at all: some request failed over to 503 before the new master served.

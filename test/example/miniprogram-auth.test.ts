@@ -49,6 +49,20 @@ beforeEach(() => {
   auth = createAuthClient({ wx, baseUrl: `${example.url}/` });
 });
 
+/**
+ * From now on the server answers `token` 401 WX_TOKEN_EXPIRED (it cannot be made to let a token
+ * expire now: this is what it would answer), with the requests seen so far forgotten. Waits a
+ * second first: a token signed in the same second with the same claims would be the same text.
+ */
+async function expireOnServer(token: string): Promise<void> {
+  await new Promise((r) => setTimeout(r, 1100));
+  wx.requests.length = 0;
+  wx.intercept = (options) =>
+    options.header?.Authorization === `Bearer ${token}`
+      ? { statusCode: 401, data: { error: { code: 'WX_TOKEN_EXPIRED', message: 'expired' } }, header: {} }
+      : undefined;
+}
+
 describe('the mini program auth client', () => {
   it('logs in once for concurrent callers and sends the token on every request', async () => {
     const answers = await Promise.all(Array.from({ length: 5 }, () => auth.api<MeBody>({ url: '/me' })));
@@ -93,14 +107,7 @@ describe('the mini program auth client', () => {
     await auth.login();
     const expired = auth.getToken()!;
     const firstRefresh = wx.storage.get('wx_login_refresh_token');
-    // A token signed in the same second with the same claims would be the same text.
-    await new Promise((r) => setTimeout(r, 1100));
-    wx.requests.length = 0;
-    // The server cannot be made to let a token expire now: answer what it would for this one.
-    wx.intercept = (options) =>
-      options.header?.Authorization === `Bearer ${expired}`
-        ? { statusCode: 401, data: { error: { code: 'WX_TOKEN_EXPIRED', message: 'expired' } }, header: {} }
-        : undefined;
+    await expireOnServer(expired);
 
     const answers = await Promise.all(Array.from({ length: 5 }, () => auth.api<MeBody>({ url: '/me' })));
     for (const answer of answers) expect(answer.session.openid).toBe(wx.openid);
@@ -126,12 +133,7 @@ describe('the mini program auth client', () => {
       body: { refreshToken: stolen },
     });
     expect(thief.status).toBe(200);
-    await new Promise((r) => setTimeout(r, 1100));
-    wx.requests.length = 0;
-    wx.intercept = (options) =>
-      options.header?.Authorization === `Bearer ${first}`
-        ? { statusCode: 401, data: { error: { code: 'WX_TOKEN_EXPIRED', message: 'expired' } }, header: {} }
-        : undefined;
+    await expireOnServer(first);
 
     const me = await auth.api<MeBody>({ url: '/me' });
     expect(me.session.openid).toBe(wx.openid);

@@ -1,13 +1,13 @@
 // `npm run example` as a person runs it: example-app/server.ts in its own process (tsx), what it
 // prints, that it serves, that it stops on SIGTERM; and that it refuses a half WeChat setup.
 
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
+import { type CliRun, listeningUrl, runTsx } from '../helpers/cli-process.js';
 import { postgresReady } from '../helpers/services/index.js';
 
 // The run's PostgreSQL (test/helpers/services): TEST_DATABASE_URL, or PGlite on loopback.
@@ -16,14 +16,8 @@ const POSTGRES_URL = await postgresReady();
 const dir = mkdtempSync(join(tmpdir(), 'example-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Run {
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-  kill: () => void;
-}
-
-function runServer(env: Record<string, string>): Run {
+/** example-app/server.ts with `env` over the parent's, none of the parent's WeChat or database settings. */
+function runServer(env: Record<string, string>): CliRun {
   const {
     WX_APP_ID: _a,
     WX_APP_SECRET: _s,
@@ -31,32 +25,20 @@ function runServer(env: Record<string, string>): Run {
     DATABASE_URL: _d,
     ...inherited
   } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'example-app/server.ts'], {
-    env: { ...inherited, PORT: '0', SQLITE_FILE: join(dir, 'cli.db'), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  return runTsx('example-app/server.ts', [], {
+    ...inherited,
+    PORT: '0',
+    SQLITE_FILE: join(dir, 'cli.db'),
+    ...env,
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += String(chunk);
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += String(chunk);
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  onTestFinished(() => {
-    child.kill('SIGKILL');
-  });
-  return { stdout: () => stdout, stderr: () => stderr, exited, kill: () => child.kill('SIGTERM') };
 }
 
 describe('npm run example', () => {
   it('prints where to go and what it talks to, serves, and stops on SIGTERM', async () => {
     const server = runServer({});
-    await expect.poll(server.stdout, { timeout: 20_000, interval: 100 }).toContain('curl -s');
+    const url = await listeningUrl(server, 'curl -s', 20_000);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const out = server.stdout();
-    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
-    expect(url).toBeDefined();
     expect(out).toContain(`playground    ${url}/`);
     expect(out).toMatch(
       /WeChat API {4}the built-in emulator at http:\/\/127\.0\.0\.1:\d+ \(app wx_emulator_app00; no WeChat account needed\)/,
@@ -69,7 +51,7 @@ describe('npm run example', () => {
     const info = await (await fetch(`${url}/info`)).json();
     expect(info).toMatchObject({ mode: 'emulator', database: 'sqlite' });
 
-    server.kill();
+    server.stop();
     expect(await server.exited).toBe(0);
   });
 
@@ -94,10 +76,10 @@ describe('npm run example', () => {
     url.password = 'hunter2-password'; // trust auth ignores it; the banner must not print it
     url.searchParams.set('options', `-c search_path=${schema}`);
     const server = runServer({ DATABASE_URL: url.toString() });
-    await expect.poll(server.stdout, { timeout: 20_000, interval: 100 }).toContain('curl -s');
+    await listeningUrl(server, 'curl -s', 20_000);
     expect(server.stdout()).toMatch(/database {6}PostgreSQL at postgres:\/\/\w+:\*\*\*@/);
     expect(server.stdout()).not.toContain('hunter2');
-    server.kill();
+    server.stop();
     expect(await server.exited).toBe(0);
   });
 });

@@ -14,7 +14,7 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { requireWxSession, wxErrorHandler, wxLogin } from '../../src/index.js';
 import { RedisStore } from '../../src/stores/redis-store.js';
-import { startEmulator, TOKEN_SECRET } from '../helpers/app.js';
+import { emulatorOptions, startEmulator } from '../helpers/app.js';
 import { loadAgent, runLoad } from '../helpers/http-load.js';
 import { startPrivateRedis } from '../helpers/private-redis.js';
 import { eventually, REDIS_CLIENTS } from '../helpers/redis-clients.js';
@@ -52,10 +52,7 @@ function loadApp(store: RedisStore): express.Express {
   app.use(express.json());
   app.use(
     wxLogin({
-      appId: emulator.appId,
-      appSecret: emulator.appSecret,
-      tokenSecret: TOKEN_SECRET,
-      apiBaseUrl: emulator.url,
+      ...emulatorOptions(emulator),
       store,
       sessionCacheMs: 0,
       logger: { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') },

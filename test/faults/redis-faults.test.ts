@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { isWxLoginError } from '../../src/errors.js';
+import type { RedisClientLike } from '../../src/index.js';
 import { RedisStore } from '../../src/stores/redis-store.js';
 import { buildApp, startEmulator } from '../helpers/app.js';
 import { startPrivateRedis } from '../helpers/private-redis.js';
@@ -40,15 +41,34 @@ async function settle<T>(promise: Promise<T>): Promise<{ value?: T; error?: unkn
   }
 }
 
+/** A RedisStore under a prefix of its own that gives up on a command after 300 ms. */
+function faultStore(client: RedisClientLike): RedisStore {
+  return new RedisStore({
+    client,
+    prefix: `faults-${randomBytes(4).toString('hex')}:`,
+    commandTimeoutMs: 300,
+  });
+}
+
+/** Reads `k` until it is `v` again, or the bound of `eventually` passes; the value last read. */
+async function readBack(store: RedisStore): Promise<unknown> {
+  return (
+    await eventually(
+      () => settle(store.get('k')),
+      (r) => r.value === 'v',
+    )
+  ).value;
+}
+
+/** Whether a settled call was refused with 503 WX_STORE_UNAVAILABLE. */
+const unavailable = (r: { error?: unknown }): boolean =>
+  isWxLoginError(r.error) && r.error.code === 'WX_STORE_UNAVAILABLE';
+
 describe.skipIf(!services.redisServer).each(REDIS_CLIENTS)('Redis faults (%s)', (_name, connect) => {
   it('CLIENT PAUSE: one timeout, then refused unsent until a PING is answered, then served', async () => {
     const { client, close } = await connect(redis.port);
     try {
-      const store = new RedisStore({
-        client,
-        prefix: `faults-${randomBytes(4).toString('hex')}:`,
-        commandTimeoutMs: 300,
-      });
+      const store = faultStore(client);
       await store.set('k', 'v', 60_000);
       // Counted before the pause: INFO waits out a pause like every other command.
       const getsBefore = await served('get');
@@ -57,18 +77,9 @@ describe.skipIf(!services.redisServer).each(REDIS_CLIENTS)('Redis faults (%s)', 
       expect(isWxLoginError(first.error) && first.error.code).toBe('WX_STORE_UNAVAILABLE');
       // While the breaker is open: 50 calls, all refused, none sent.
       const refused = await Promise.all(Array.from({ length: 50 }, () => settle(store.get('k'))));
-      expect(refused.every((r) => isWxLoginError(r.error) && r.error.code === 'WX_STORE_UNAVAILABLE')).toBe(
-        true,
-      );
+      expect(refused.every(unavailable)).toBe(true);
       // Served again once the pause ends and a probe is answered.
-      expect(
-        (
-          await eventually(
-            () => settle(store.get('k')),
-            (r) => r.value === 'v',
-          )
-        ).value,
-      ).toBe('v');
+      expect(await readBack(store)).toBe('v');
       // The paused GET, and the one that succeeded: the 50 refused never reached Redis.
       expect((await served('get')) - getsBefore).toBe(2);
     } finally {
@@ -80,11 +91,7 @@ describe.skipIf(!services.redisServer).each(REDIS_CLIENTS)('Redis faults (%s)', 
     const { client, close } = await connect(redis.port);
     try {
       const { app } = buildApp(emulator, {
-        store: new RedisStore({
-          client,
-          prefix: `faults-${randomBytes(4).toString('hex')}:`,
-          commandTimeoutMs: 300,
-        }),
+        store: faultStore(client),
         sessionCacheMs: 0,
       });
       const login = await request(app).post('/wx/login').send({ code: emulator.issueLoginCode() });
@@ -112,43 +119,23 @@ describe.skipIf(!services.redisServer).each(REDIS_CLIENTS)('Redis faults (%s)', 
     const proxy = await startTcpProxy(redis.port);
     const { client, close } = await connect(proxy.port);
     try {
-      const store = new RedisStore({
-        client,
-        prefix: `faults-${randomBytes(4).toString('hex')}:`,
-        commandTimeoutMs: 300,
-      });
+      const store = faultStore(client);
       await store.set('k', 'v', 60_000);
       proxy.drop();
       // The client reconnects by itself through the proxy.
-      expect(
-        (
-          await eventually(
-            () => settle(store.get('k')),
-            (r) => r.value === 'v',
-          )
-        ).value,
-      ).toBe('v');
+      expect(await readBack(store)).toBe('v');
 
       await proxy.close();
       await sleep(300);
       const down = await Promise.all(Array.from({ length: 20 }, () => settle(store.get('k'))));
-      expect(down.every((r) => isWxLoginError(r.error) && r.error.code === 'WX_STORE_UNAVAILABLE')).toBe(
-        true,
-      );
+      expect(down.every(unavailable)).toBe(true);
       // Bounded by the command timeout at most; with the client aware of the loss, at once.
       expect(Math.max(...down.map((r) => r.ms))).toBeLessThan(10_000);
 
       // Redis is reachable again at the same address: the app's own client reconnects, and the
       // store serves again with nothing else done.
       await startTcpProxy(redis.port, proxy.port);
-      expect(
-        (
-          await eventually(
-            () => settle(store.get('k')),
-            (r) => r.value === 'v',
-          )
-        ).value,
-      ).toBe('v');
+      expect(await readBack(store)).toBe('v');
     } finally {
       close();
     }

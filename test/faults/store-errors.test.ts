@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { isWxLoginError } from '../../src/errors.js';
 import { requireWxSession } from '../../src/index.js';
 import { RedisStore } from '../../src/stores/redis-store.js';
-import { buildApp, startEmulator } from '../helpers/app.js';
+import { buildApp, loggedInUser, startEmulator } from '../helpers/app.js';
 import { startPrivateRedis } from '../helpers/private-redis.js';
 import { REDIS_CLIENTS } from '../helpers/redis-clients.js';
 import { leaksIn, recordError, secret } from '../helpers/secret-watch.js';
@@ -25,6 +25,22 @@ async function refuseWrites(): Promise<void> {
 }
 async function allowWrites(): Promise<void> {
   await redis.admin.call('CONFIG', 'SET', 'maxmemory', '0');
+}
+
+/**
+ * Starts `call` while WeChat answers slowly (the test delays it), refuses writes 150 ms in, and
+ * allows them again once the call has ended; what it threw.
+ */
+async function refusedMidway(call: () => Promise<unknown>): Promise<unknown> {
+  const settled = call().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  await refuseWrites();
+  const err = await settled;
+  await allowWrites();
+  return err;
 }
 
 /** What the emulator's stable_token hands out now: the token the package caches. */
@@ -88,12 +104,8 @@ describe.skipIf(!services.redisServer).each(REDIS_CLIENTS)(
         },
       );
       try {
-        const user = emulator.createUser();
-        const login = await request(app)
-          .post('/wx/login')
-          .send({ code: emulator.issueLoginCode(user.openid) });
-        expect(login.status).toBe(200);
-        const auth = `Bearer ${login.body.token as string}`;
+        const user = await loggedInUser(app, emulator);
+        const auth = `Bearer ${user.token}`;
 
         // resetSessionKey: WeChat issues a new key, and storing it is refused.
         await middleware.auth.getAccessToken(); // cached, so the only write left is the new key's
@@ -113,14 +125,9 @@ describe.skipIf(!services.redisServer).each(REDIS_CLIENTS)(
         // refused write is the one that holds the session_key.
         emulator.fail('jscode2session', { type: 'delay', ms: 400 });
         const other = emulator.createUser();
-        const pending = middleware.auth.login(emulator.issueLoginCode(other.openid)).then(
-          () => undefined,
-          (e: unknown) => e,
+        const loginErr = await refusedMidway(() =>
+          middleware.auth.login(emulator.issueLoginCode(other.openid)),
         );
-        await new Promise((resolve) => setTimeout(resolve, 150));
-        await refuseWrites();
-        const loginErr = await pending;
-        await allowWrites();
         secret(emulator.sessionKeyOf(other.openid));
         expect(isWxLoginError(loginErr) && loginErr.code).toBe('WX_STORE_UNAVAILABLE');
         const printedLogin = recordError(loginErr);
@@ -130,14 +137,7 @@ describe.skipIf(!services.redisServer).each(REDIS_CLIENTS)(
         // access_token: fetched under the lock, then the cache write is refused.
         await redis.admin.call('FLUSHALL'); // private server: drops the cached token
         emulator.fail('stable_token', { type: 'delay', ms: 400 });
-        const tokenErr = middleware.auth.getAccessToken().then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-        await new Promise((resolve) => setTimeout(resolve, 150));
-        await refuseWrites();
-        const err = await tokenErr;
-        await allowWrites();
+        const err = await refusedMidway(() => middleware.auth.getAccessToken());
         const accessToken = await currentAccessToken();
         secret(accessToken);
         expect(isWxLoginError(err) && err.code).toBe('WX_STORE_UNAVAILABLE');

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { RedisStore } from '../../src/stores/redis-store.js';
-import { buildApp, startEmulator } from '../helpers/app.js';
+import { buildApp, logInNewUser, startEmulator } from '../helpers/app.js';
 import { sharedRedis } from '../helpers/redis-clients.js';
 import { services } from '../helpers/services/index.js';
 
@@ -25,19 +25,22 @@ const forcedCalls = (): number =>
     .callsTo('stable_token')
     .filter((c) => (c.body as { force_refresh?: boolean } | undefined)?.force_refresh === true).length;
 
+/** A new user logged in on instance one; `phone(app)` asks either instance for their number. */
+async function userOnInstanceOne() {
+  const { res: login, openid } = await logInNewUser(one.app, emulator);
+  const auth = `Bearer ${login.body.token as string}`;
+  const phone = (app: typeof one.app) =>
+    request(app)
+      .post('/wx/phone')
+      .set('authorization', auth)
+      .send({ code: emulator.issuePhoneCode(openid) });
+  return { login, phone };
+}
+
 describe.skipIf(!shared)('an access_token WeChat refuses for good', () => {
   it('is refreshed once per cool-down across instances, then answered 502 at once', async () => {
-    const user = emulator.createUser();
-    const login = await request(one.app)
-      .post('/wx/login')
-      .send({ code: emulator.issueLoginCode(user.openid) });
+    const { login, phone } = await userOnInstanceOne();
     expect(login.status).toBe(200);
-    const auth = `Bearer ${login.body.token as string}`;
-    const phone = (app: typeof one.app) =>
-      request(app)
-        .post('/wx/phone')
-        .set('authorization', auth)
-        .send({ code: emulator.issuePhoneCode(user.openid) });
 
     // A working token first, cached for both.
     expect((await phone(one.app)).status).toBe(200);
@@ -78,16 +81,7 @@ describe.skipIf(!shared)('an access_token WeChat refuses for good', () => {
   });
 
   it('a token both instances see refused at the same moment: one refresh, and both requests served', async () => {
-    const user = emulator.createUser();
-    const login = await request(one.app)
-      .post('/wx/login')
-      .send({ code: emulator.issueLoginCode(user.openid) });
-    const auth = `Bearer ${login.body.token as string}`;
-    const phone = (app: typeof one.app) =>
-      request(app)
-        .post('/wx/phone')
-        .set('authorization', auth)
-        .send({ code: emulator.issuePhoneCode(user.openid) });
+    const { phone } = await userOnInstanceOne();
     expect((await phone(one.app)).status).toBe(200);
     const forcedBefore = forcedCalls();
 

@@ -1,9 +1,11 @@
 // Builds what most tests need: a WeChat emulator on loopback and an Express app using the package
-// against it, with a captured logger and every response recorded for the suite's leak watch.
+// against it, with a captured logger and every response recorded for the suite's leak watch; and
+// a new user's login on such an app.
 
 import { inspect } from 'node:util';
 import express, { type Express } from 'express';
-import { afterAll } from 'vitest';
+import request from 'supertest';
+import { afterAll, expect } from 'vitest';
 import {
   requireWxSession,
   type WxLoginMiddleware,
@@ -54,6 +56,31 @@ export async function startEmulator(options?: WeChatEmulatorOptions): Promise<We
   return emulator;
 }
 
+/** What wxLogin() needs to talk to `emulator` as its first app, with the suite's token secret. */
+export function emulatorOptions(
+  emulator: WeChatEmulator,
+): Pick<WxLoginOptions, 'appId' | 'appSecret' | 'tokenSecret' | 'apiBaseUrl'> {
+  return {
+    appId: emulator.appId,
+    appSecret: emulator.appSecret,
+    tokenSecret: TOKEN_SECRET,
+    apiBaseUrl: emulator.url,
+  };
+}
+
+/**
+ * An empty app of `e` (Express 5 unless given, e.g. Express 4 from express-majors.ts) whose every
+ * response is recorded for the leak watch, as apps of test/helpers are.
+ */
+export function recordingApp(e: typeof express = express): Express {
+  const app = e();
+  app.use((_req, res, next) => {
+    recordResponse(res);
+    next();
+  });
+  return app;
+}
+
 export interface TestApp {
   app: Express;
   middleware: WxLoginMiddleware;
@@ -70,18 +97,11 @@ export function buildApp(
   options: { jsonParser?: boolean; before?: (app: Express) => void; routes?: (app: Express) => void } = {},
 ): TestApp {
   const { logger, lines } = captureLogger();
-  const app = express();
-  app.use((_req, res, next) => {
-    recordResponse(res);
-    next();
-  });
+  const app = recordingApp();
   if (options.jsonParser !== false) app.use(express.json());
   options.before?.(app);
   const middleware = wxLogin({
-    appId: emulator.appId,
-    appSecret: emulator.appSecret,
-    tokenSecret: TOKEN_SECRET,
-    apiBaseUrl: emulator.url,
+    ...emulatorOptions(emulator),
     retryDelayMs: 5,
     // Long enough for a loaded two-core machine: a timed-out attempt may already have spent its
     // code at WeChat, so a short limit turns slowness into 401 WX_CODE_USED. Fault tests that
@@ -108,6 +128,32 @@ export function buildApp(
   options.routes?.(app);
   app.use(wxErrorHandler());
   return { app, middleware, lines };
+}
+
+/**
+ * Logs a new user of `emulator` in on `app` (POST /wx/login with a code of theirs); the user's
+ * session_key joins the leak watch at once. The response is the test's to judge.
+ */
+export async function logInNewUser(
+  app: Parameters<typeof request>[0],
+  emulator: WeChatEmulator,
+): Promise<{ res: request.Response; openid: string }> {
+  const user = emulator.createUser();
+  const res = await request(app)
+    .post('/wx/login')
+    .send({ code: emulator.issueLoginCode(user.openid) });
+  secret(emulator.sessionKeyOf(user.openid));
+  return { res, openid: user.openid };
+}
+
+/** logInNewUser(), expecting the login to answer 200; the user's openid and token. */
+export async function loggedInUser(
+  app: Parameters<typeof request>[0],
+  emulator: WeChatEmulator,
+): Promise<{ openid: string; token: string }> {
+  const { res, openid } = await logInNewUser(app, emulator);
+  expect(res.status).toBe(200);
+  return { openid, token: res.body.token as string };
 }
 
 /** Records the headers and body of a response as it is sent. */

@@ -1,10 +1,12 @@
 // Headless Chromium for browser tests, driven by playwright-core: the one the test run found
-// (test/helpers/services), one launcher with the flags it needs, a fresh profile per run.
+// (test/helpers/services), one launcher with the flags it needs, a fresh profile per run, and the
+// launch and close around a suite.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { services } from './services/index.js';
 
 /** Whether this run has a browser: suites that launch one are skipped without it. */
@@ -52,5 +54,30 @@ export async function launchChromium(
       await context.close();
       rmSync(profile, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * Chromium for the describe block this is called in: launched (with `options`) before its tests,
+ * closed after them. Returns its browser context, for the tests to call.
+ *
+ * @example
+ * describe.skipIf(!hasChromium)('in Chromium', () => {
+ *   const browser = chromiumForSuite();
+ *   it('...', async () => { const page = await browser().newPage(); });
+ * });
+ */
+export function chromiumForSuite(
+  options: Parameters<typeof launchChromium>[0] = {},
+  launchTimeoutMs = 60_000,
+): () => BrowserContext {
+  let launched: Awaited<ReturnType<typeof launchChromium>> | undefined;
+  beforeAll(async () => {
+    launched = await launchChromium(options);
+  }, launchTimeoutMs);
+  afterAll(() => launched?.close());
+  return () => {
+    if (!launched) throw new Error('Chromium did not launch: see the beforeAll error');
+    return launched.context;
   };
 }

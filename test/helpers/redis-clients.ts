@@ -90,3 +90,21 @@ export async function eventually<T>(
     await sleep(100);
   }
 }
+
+/** Every key under `prefix` on a shared Redis (SCAN, 1,000 at a time: never KEYS). */
+export async function keysUnder(client: Redis, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, found] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    keys.push(...found);
+    cursor = next;
+  } while (cursor !== '0');
+  return keys;
+}
+
+/** Deletes every key under `prefix`: what a test file leaves on a shared Redis, cleaned up. */
+export async function deleteUnder(client: Redis, prefix: string): Promise<void> {
+  const keys = await keysUnder(client, prefix);
+  if (keys.length > 0) await client.del(...keys);
+}

@@ -1,5 +1,5 @@
 // What the response tests share: a store the test can switch off (the app's own store object, not
-// a mock of ours), the Chinese-style wrapper of the README, and a capture of stderr writes.
+// a mock of ours), the Chinese-style wrapper of the README, and what a request wrote to stderr.
 
 import { MemoryStore, type SessionStore, type StoredValue, type WxAnswer } from '../../src/index.js';
 import { record } from './secret-watch.js';
@@ -42,7 +42,7 @@ export function wrap(answer: WxAnswer): unknown {
 }
 
 /** Everything written to process.stderr until `restore()`; each write also joins the leak watch. */
-export function captureStderr(): { writes: string[]; ours: () => string[]; restore: () => void } {
+function captureStderr(): { writes: string[]; ours: () => string[]; restore: () => void } {
   const writes: string[] = [];
   const original = process.stderr.write;
   process.stderr.write = ((chunk: unknown) => {
@@ -60,4 +60,17 @@ export function captureStderr(): { writes: string[]; ours: () => string[]; resto
       process.stderr.write = original;
     },
   };
+}
+
+/** Runs `send` with stderr captured; its result, the package's reports, and every write. */
+export async function withStderr<T>(
+  send: () => Promise<T>,
+): Promise<{ res: T; reports: string[]; all: string[] }> {
+  const stderr = captureStderr();
+  try {
+    const res = await send();
+    return { res, reports: stderr.ours(), all: stderr.writes };
+  } finally {
+    stderr.restore();
+  }
 }

@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
-import { afterAll } from 'vitest';
+import { afterAll, beforeEach } from 'vitest';
 import {
   type LoginEvent,
   requireWxSession,
@@ -34,6 +34,42 @@ export const WEBSITE = {
 /** An emulator with the three apps, closed after the test file. */
 export function startWebEmulator(options: Parameters<typeof startEmulator>[0] = {}): Promise<WeChatEmulator> {
   return startEmulator({ apps: [MINI, OFFICIAL, WEBSITE], ...options });
+}
+
+/**
+ * The options of the official account's H5 login for an app at `base`: `snsapi_userinfo` against
+ * the emulator, the token delivered as a cookie over plain http.
+ */
+export function officialOAuth(
+  auth: WxOAuthOptions['auth'],
+  emulator: WeChatEmulator,
+  base: string,
+): WxOAuthOptions {
+  return {
+    auth,
+    appId: OFFICIAL.appId,
+    appSecret: OFFICIAL.appSecret,
+    scope: 'snsapi_userinfo',
+    redirectUri: `${base}/wx/web/callback`,
+    authorizeBaseUrl: emulator.url,
+    cookie: { secure: false },
+  };
+}
+
+/**
+ * The web-login suites' fixture: the three-app emulator, the default web app on it, and before
+ * each test a clean slate (no faults, no calls logged, users who consent, no logins seen).
+ */
+export async function startWebSuite(): Promise<{ emulator: WeChatEmulator; web: WebApp }> {
+  const emulator = await startWebEmulator();
+  const web = await startWebApp(emulator);
+  beforeEach(() => {
+    emulator.clearFaults();
+    emulator.resetCalls();
+    emulator.oauthUser({ consent: 'allow' });
+    web.logins.length = 0;
+  });
+  return { emulator, web };
 }
 
 export interface WebApp {
@@ -82,16 +118,7 @@ export async function startWebApp(
     },
     ...options.login,
   });
-  const oauth = wxOAuth({
-    auth: built.middleware.auth,
-    appId: OFFICIAL.appId,
-    appSecret: OFFICIAL.appSecret,
-    scope: 'snsapi_userinfo',
-    redirectUri: `${base}/wx/web/callback`,
-    authorizeBaseUrl: emulator.url,
-    cookie: { secure: false },
-    ...options.oauth,
-  });
+  const oauth = wxOAuth({ ...officialOAuth(built.middleware.auth, emulator, base), ...options.oauth });
   afterAll(() => oauth.close());
   built.app.use(oauth);
   built.app.get('/account', requireWxSession({ optional: true }), (req, res) => {

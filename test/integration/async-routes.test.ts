@@ -7,26 +7,15 @@ import type { Express, NextFunction, Request, Response } from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { requireWxSession, wxAsync, wxErrorHandler, wxLogin } from '../../src/index.js';
-import { recordResponse, startEmulator, TOKEN_SECRET } from '../helpers/app.js';
+import { emulatorOptions, loggedInUser, recordingApp, startEmulator } from '../helpers/app.js';
 import { EXPRESS_MAJORS, type ExpressMajor } from '../helpers/express-majors.js';
 
 const emulator = await startEmulator();
 
 function build(e: ExpressMajor['express']): Express {
-  const app = e();
-  app.use((_req, res, next) => {
-    recordResponse(res);
-    next();
-  });
+  const app = recordingApp(e);
   app.use(e.json());
-  app.use(
-    wxLogin({
-      appId: emulator.appId,
-      appSecret: emulator.appSecret,
-      tokenSecret: TOKEN_SECRET,
-      apiBaseUrl: emulator.url,
-    }),
-  );
+  app.use(wxLogin(emulatorOptions(emulator)));
   // The README's open-data routes, as written there.
   app.post(
     '/werun',
@@ -71,12 +60,8 @@ function build(e: ExpressMajor['express']): Express {
 }
 
 async function login(app: Express) {
-  const user = emulator.createUser();
-  const res = await request(app)
-    .post('/wx/login')
-    .send({ code: emulator.issueLoginCode(user.openid) });
-  expect(res.status).toBe(200);
-  return { openid: user.openid, auth: `Bearer ${res.body.token as string}` };
+  const { openid, token } = await loggedInUser(app, emulator);
+  return { openid, auth: `Bearer ${token}` };
 }
 
 describe.each(EXPRESS_MAJORS)('Express $major', ({ express: e }) => {

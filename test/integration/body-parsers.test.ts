@@ -5,7 +5,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { requireWxSession, wxErrorHandler, wxLogin } from '../../src/index.js';
-import { captureLogger, recordResponse, startEmulator, TOKEN_SECRET } from '../helpers/app.js';
+import { captureLogger, emulatorOptions, recordingApp, startEmulator } from '../helpers/app.js';
 import { EXPRESS_MAJORS, type ExpressMajor } from '../helpers/express-majors.js';
 
 const emulator = await startEmulator();
@@ -35,17 +35,10 @@ const PARSERS: Array<[string, Mount]> = [
 
 function build(e: ExpressMajor['express'], mount: Mount) {
   const { logger, lines } = captureLogger();
-  const app = e();
-  app.use((_req, res, next) => {
-    recordResponse(res);
-    next();
-  });
+  const app = recordingApp(e);
   mount(app, e);
   const wx = wxLogin({
-    appId: emulator.appId,
-    appSecret: emulator.appSecret,
-    tokenSecret: TOKEN_SECRET,
-    apiBaseUrl: emulator.url,
+    ...emulatorOptions(emulator),
     retryDelayMs: 5,
     logger,
     onLogin: ({ openid, req }) => ({

@@ -16,7 +16,7 @@ import {
   wxLogin,
   wxOAuth,
 } from '../../src/index.js';
-import { captureLogger, type LogLine, recordResponse, startEmulator, TOKEN_SECRET } from '../helpers/app.js';
+import { captureLogger, type LogLine, recordingApp, startEmulator, TOKEN_SECRET } from '../helpers/app.js';
 import { EXPRESS_MAJORS, type ExpressMajor } from '../helpers/express-majors.js';
 
 const MINI = { appId: 'wx_hooks_mini_app01', appSecret: 'hooks_secret_0123456789abcdef00000' };
@@ -36,11 +36,7 @@ interface Built {
 
 function build(e: ExpressMajor['express'], hooks: Partial<WxLoginOptions>, web = false): Built {
   const { logger, lines } = captureLogger();
-  const app = e();
-  app.use((_req, res, next) => {
-    recordResponse(res);
-    next();
-  });
+  const app = recordingApp(e);
   app.use(e.json());
   const wx = wxLogin({
     ...MINI,

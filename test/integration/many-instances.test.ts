@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../../src/index.js';
 import { buildApp, startEmulator, TOKEN_SECRET } from '../helpers/app.js';
 import { freePort, startInstance, startRedis } from '../helpers/processes.js';
+import { deleteUnder } from '../helpers/redis-clients.js';
 import { services } from '../helpers/services/index.js';
 
 const emulator = await startEmulator();
@@ -43,12 +44,7 @@ describe.skipIf(!REDIS_URL)('two instances sharing Redis', () => {
   });
 
   afterAll(async () => {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await deleteUnder(redis, prefix);
     redis.disconnect();
   });
 

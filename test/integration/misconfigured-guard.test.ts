@@ -7,7 +7,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { requireWxSession, wxLogin } from '../../src/index.js';
-import { recordResponse, startEmulator, TOKEN_SECRET } from '../helpers/app.js';
+import { emulatorOptions, recordingApp, startEmulator } from '../helpers/app.js';
 import { EXPRESS_MAJORS } from '../helpers/express-majors.js';
 
 const APP_IDS = [
@@ -25,22 +25,23 @@ const [E4, E5] = EXPRESS_MAJORS.map((m) => m.express) as [Express4Or5, Express4O
 type Express4Or5 = (typeof EXPRESS_MAJORS)[number]['express'];
 
 function appOf(e: Express4Or5): Express {
-  const app = e();
-  app.use((_req, res, next) => {
-    recordResponse(res);
-    next();
-  });
+  const app = recordingApp(e);
   app.use(e.json());
   return app;
 }
 
 function wxFor(appId: string) {
-  return wxLogin({
-    appId,
-    appSecret: emulator.appSecret,
-    tokenSecret: TOKEN_SECRET,
-    apiBaseUrl: emulator.url,
-  });
+  return wxLogin({ ...emulatorOptions(emulator), appId });
+}
+
+/** A new user of `appId` logs in at `path` and is answered with their openid; their token. */
+async function logInAt(app: Express, path: string, appId: string): Promise<string> {
+  const user = emulator.createUser({ appId });
+  const login = await request(app)
+    .post(path)
+    .send({ code: emulator.issueLoginCode({ appId, openid: user.openid }) });
+  expect(login.body).toMatchObject({ openid: user.openid });
+  return login.body.token;
 }
 
 async function misconfigured(app: Express, path: string): Promise<string> {
@@ -103,13 +104,8 @@ describe('in the order written', () => {
       app.use('/shop', shop);
       app.use('/club', club);
       // The shop's own route works: its login is met on the way.
-      const appId = `wx_sibling_rtr_0${major}`;
-      const user = emulator.createUser({ appId });
-      const login = await request(app)
-        .post('/shop/wx/login')
-        .send({ code: emulator.issueLoginCode({ appId, openid: user.openid }) });
-      expect(login.body).toMatchObject({ openid: user.openid });
-      const me = await request(app).get('/shop/me').set('Authorization', `Bearer ${login.body.token}`);
+      const token = await logInAt(app, '/shop/wx/login', `wx_sibling_rtr_0${major}`);
+      const me = await request(app).get('/shop/me').set('Authorization', `Bearer ${token}`);
       expect(me.body).toEqual({ appId: `wx_sibling_rtr_0${major}` });
       const message = await misconfigured(app, '/club/me');
       expect(message).toMatch(
@@ -131,13 +127,8 @@ describe('in the order written', () => {
       const api = e();
       api.get('/me', requireWxSession(), (req, res) => res.json({ appId: req.wxUser!.appId }));
       app.use('/api', api);
-      const appId = `wx_parent_app_00${major}`;
-      const user = emulator.createUser({ appId });
-      const login = await request(app)
-        .post('/wx/login')
-        .send({ code: emulator.issueLoginCode({ appId, openid: user.openid }) });
-      expect(login.body).toMatchObject({ openid: user.openid });
-      const me = await request(app).get('/api/me').set('Authorization', `Bearer ${login.body.token}`);
+      const token = await logInAt(app, '/wx/login', `wx_parent_app_00${major}`);
+      const me = await request(app).get('/api/me').set('Authorization', `Bearer ${token}`);
       expect(me.status).toBe(200);
       expect(me.body).toEqual({ appId: `wx_parent_app_00${major}` });
       // An Express app of its own, mounted nowhere: its request passes no wxLogin().

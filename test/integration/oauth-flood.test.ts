@@ -22,9 +22,10 @@ import {
   wxOAuth,
 } from '../../src/index.js';
 import { TOKEN_SECRET } from '../helpers/app.js';
+import { deleteUnder, keysUnder } from '../helpers/redis-clients.js';
 import { record } from '../helpers/secret-watch.js';
 import { services } from '../helpers/services/index.js';
-import { MINI, OFFICIAL, startWebEmulator } from '../helpers/web-app.js';
+import { MINI, OFFICIAL, officialOAuth, startWebEmulator } from '../helpers/web-app.js';
 
 const STARTS = 100_000;
 /** Of them, sent over real HTTP (the rest are direct calls of the same Express app). */
@@ -106,15 +107,7 @@ async function startApp(store: SessionStore): Promise<FloodApp> {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const oauth = wxOAuth({
-    auth: wx.auth,
-    appId: OFFICIAL.appId,
-    appSecret: OFFICIAL.appSecret,
-    scope: 'snsapi_userinfo',
-    redirectUri: `${base}/wx/web/callback`,
-    authorizeBaseUrl: emulator.url,
-    cookie: { secure: false },
-  });
+  const oauth = wxOAuth(officialOAuth(wx.auth, emulator, base));
   app.use(oauth);
   app.get('/me', requireWxSession(), (req, res) => {
     res.json(req.wxUser);
@@ -131,6 +124,16 @@ async function startApp(store: SessionStore): Promise<FloodApp> {
       wx.auth.close();
     },
   };
+}
+
+/** Runs `body` on an app of `store` (see startApp), closed afterwards whatever happened. */
+async function withApp(store: SessionStore, body: (app: FloodApp) => Promise<void>): Promise<void> {
+  const app = await startApp(store);
+  try {
+    await body(app);
+  } finally {
+    await app.close();
+  }
 }
 
 /** SESSIONS mini-program logins; their tokens. */
@@ -191,6 +194,18 @@ async function flood(target: FloodApp): Promise<Record<string, number>> {
   return outcomes;
 }
 
+/** The flood between two heaps measured after a garbage collection: its outcomes, the heap's growth. */
+async function measuredFlood(
+  target: FloodApp,
+): Promise<{ outcomes: Record<string, number>; growthMb: number; seconds: number }> {
+  const heapBefore = heapAfterGc();
+  const started = Date.now();
+  const outcomes = await flood(target);
+  const seconds = (Date.now() - started) / 1000;
+  const growthMb = (heapAfterGc() - heapBefore) / 2 ** 20;
+  return { outcomes, growthMb, seconds };
+}
+
 /**
  * `count` scripted start + callback pairs: a client that keeps its own cookie and answers the
  * callback itself without a code (the user's "deny", which uses the state up all the same). The
@@ -222,20 +237,14 @@ afterAll(() => {
 describe(`${STARTS.toLocaleString('en')} anonymous OAuth starts`, () => {
   it('MemoryStore (default size): every session alive, store size unchanged, heap bounded', async () => {
     const store = new MemoryStore();
-    const app = await startApp(store);
-    try {
+    await withApp(store, async (app) => {
       const tokens = await logIn(app.base);
       expect(await alive(app.base, tokens)).toBe(SESSIONS);
       const sizeBefore = store.size;
-      const heapBefore = heapAfterGc();
-      const started = Date.now();
-      const outcomes = await flood(app);
-      const seconds = (Date.now() - started) / 1000;
-      const heapAfter = heapAfterGc();
+      const { outcomes, growthMb, seconds } = await measuredFlood(app);
       expect(outcomes).toEqual({ '302 with 1 cookie': STARTS });
       expect(store.size).toBe(sizeBefore);
       expect(await alive(app.base, tokens)).toBe(SESSIONS);
-      const growthMb = (heapAfter - heapBefore) / 2 ** 20;
       figures.push({
         store: 'MemoryStore',
         starts: STARTS,
@@ -246,9 +255,7 @@ describe(`${STARTS.toLocaleString('en')} anonymous OAuth starts`, () => {
       });
       // Before the stateless state this was +238 MB and 50 of 50 sessions evicted; now nothing is kept.
       expect(growthMb).toBeLessThan(32);
-    } finally {
-      await app.close();
-    }
+    });
   }, 900_000);
 
   // Skipped, and reported by the test run, on a machine without Redis.
@@ -259,16 +266,7 @@ describe(`${STARTS.toLocaleString('en')} anonymous OAuth starts`, () => {
     });
     const prefix = `wxl-test-${process.pid}-${randomBytes(4).toString('hex')}:`;
 
-    async function keyCount(): Promise<number> {
-      let count = 0;
-      let cursor = '0';
-      do {
-        const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        cursor = next;
-        count += keys.length;
-      } while (cursor !== '0');
-      return count;
-    }
+    const keyCount = async (): Promise<number> => (await keysUnder(client, prefix)).length;
 
     /** The logins' code-exchange records live 5 s: let Redis expire them before counting. */
     async function codeRecordsGone(): Promise<void> {
@@ -281,33 +279,22 @@ describe(`${STARTS.toLocaleString('en')} anonymous OAuth starts`, () => {
     }
 
     afterAll(async () => {
-      let cursor = '0';
-      do {
-        const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await client.del(...keys);
-      } while (cursor !== '0');
+      await deleteUnder(client, prefix);
       await client.quit();
     });
 
     it('every session alive, no key written under the prefix, heap bounded', async () => {
       if (client.status !== 'ready') await once(client, 'ready');
-      const app = await startApp(new RedisStore({ client, prefix }));
-      try {
+      await withApp(new RedisStore({ client, prefix }), async (app) => {
         const tokens = await logIn(app.base);
         expect(await alive(app.base, tokens)).toBe(SESSIONS);
         await codeRecordsGone();
         const keysBefore = await keyCount();
         expect(keysBefore).toBeGreaterThanOrEqual(SESSIONS);
-        const heapBefore = heapAfterGc();
-        const started = Date.now();
-        const outcomes = await flood(app);
-        const seconds = (Date.now() - started) / 1000;
-        const heapAfter = heapAfterGc();
+        const { outcomes, growthMb, seconds } = await measuredFlood(app);
         expect(outcomes).toEqual({ '302 with 1 cookie': STARTS });
         expect(await keyCount()).toBe(keysBefore);
         expect(await alive(app.base, tokens)).toBe(SESSIONS);
-        const growthMb = (heapAfter - heapBefore) / 2 ** 20;
         figures.push({
           store: 'RedisStore',
           starts: STARTS,
@@ -317,16 +304,13 @@ describe(`${STARTS.toLocaleString('en')} anonymous OAuth starts`, () => {
           seconds,
         });
         expect(growthMb).toBeLessThan(32);
-      } finally {
-        await app.close();
-      }
+      });
     }, 900_000);
 
     it('a shared store: a scripted start + callback pair writes one nonce record, expiring with its state', async () => {
       if (client.status !== 'ready') await once(client, 'ready');
-      const app = await startApp(new RedisStore({ client, prefix }));
       const PAIRS = 1_000;
-      try {
+      await withApp(new RedisStore({ client, prefix }), async (app) => {
         const before = await keyCount();
         const last = await pairs(app, PAIRS);
         const lastNonceKey = `${prefix}${MINI.appId}:oauth-nonce:${OFFICIAL.appId}:${last.slice(0, 32)}`;
@@ -343,9 +327,7 @@ describe(`${STARTS.toLocaleString('en')} anonymous OAuth starts`, () => {
           ttlMsAtMost: 630_000,
           bytesPerRecord: bytes,
         });
-      } finally {
-        await app.close();
-      }
+      });
     }, 300_000);
   });
 });
@@ -353,8 +335,7 @@ describe(`${STARTS.toLocaleString('en')} anonymous OAuth starts`, () => {
 it('MemoryStore: scripted start + callback pairs keep their nonces beside the store, never evicting sessions', async () => {
   // A store just big enough for the 50 sessions (150 entries): one nonce record each would evict them.
   const store = new MemoryStore({ max: 200 });
-  const app = await startApp(store);
-  try {
+  await withApp(store, async (app) => {
     const tokens = await logIn(app.base);
     const before = store.size;
     await pairs(app, 2_000);
@@ -366,7 +347,5 @@ it('MemoryStore: scripted start + callback pairs keep their nonces beside the st
       sizeBefore: before,
       sizeAfter: store.size,
     });
-  } finally {
-    await app.close();
-  }
+  });
 }, 300_000);

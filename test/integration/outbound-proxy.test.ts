@@ -9,7 +9,7 @@ import { HttpsProxyAgent } from 'https-proxy-agent';
 import request from 'supertest';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { wxOAuth } from '../../src/index.js';
-import { buildApp, startEmulator } from '../helpers/app.js';
+import { buildApp, loggedInUser, startEmulator } from '../helpers/app.js';
 import { secret } from '../helpers/secret-watch.js';
 
 const USER = 'wx-egress';
@@ -100,17 +100,13 @@ beforeEach(() => {
   emulator.resetCalls();
 });
 
+/** A new user logs in (200) and asks for their phone number; the phone answer. */
 async function loginAndPhone(app: Parameters<typeof request>[0]) {
-  const user = emulator.createUser();
-  const login = await request(app)
-    .post('/wx/login')
-    .send({ code: emulator.issueLoginCode(user.openid) });
-  expect(login.status).toBe(200);
-  const phone = await request(app)
+  const { openid, token } = await loggedInUser(app, emulator);
+  return request(app)
     .post('/wx/phone')
-    .set('Authorization', `Bearer ${login.body.token}`)
-    .send({ code: emulator.issuePhoneCode(user.openid) });
-  return phone;
+    .set('Authorization', `Bearer ${token}`)
+    .send({ code: emulator.issuePhoneCode(openid) });
 }
 
 describe('the proxy option', () => {

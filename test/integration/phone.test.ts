@@ -4,7 +4,7 @@
 import request from 'supertest';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/index.js';
-import { buildApp, startEmulator } from '../helpers/app.js';
+import { buildApp, loggedInUser, startEmulator } from '../helpers/app.js';
 
 const emulator = await startEmulator();
 
@@ -12,15 +12,6 @@ beforeEach(() => {
   emulator.clearFaults();
   emulator.resetCalls();
 });
-
-async function loggedIn(app: Parameters<typeof request>[0], emu = emulator) {
-  const user = emu.createUser();
-  const res = await request(app)
-    .post('/wx/login')
-    .send({ code: emu.issueLoginCode(user.openid) });
-  expect(res.status).toBe(200);
-  return { openid: user.openid, token: res.body.token as string };
-}
 
 function phone(app: Parameters<typeof request>[0], token: string, code: unknown) {
   return request(app).post('/wx/phone').set('Authorization', `Bearer ${token}`).send({ code });
@@ -35,7 +26,7 @@ describe('POST /wx/phone', () => {
         events.push(event);
       },
     });
-    const { openid, token } = await loggedIn(app);
+    const { openid, token } = await loggedInUser(app, emulator);
     const code = emulator.issuePhoneCode(openid, {
       phoneNumber: '+86 13912345678',
       purePhoneNumber: '13912345678',
@@ -62,7 +53,7 @@ describe('POST /wx/phone', () => {
 
   it('uses stable_token by default and /cgi-bin/token when tokenEndpoint is classic', async () => {
     const stable = buildApp(emulator);
-    const a = await loggedIn(stable.app);
+    const a = await loggedInUser(stable.app, emulator);
     expect((await phone(stable.app, a.token, emulator.issuePhoneCode(a.openid))).status).toBe(200);
     expect(emulator.callsTo('stable_token')).toHaveLength(1);
     expect(emulator.callsTo('stable_token')[0]?.body).toEqual({
@@ -74,14 +65,14 @@ describe('POST /wx/phone', () => {
     expect(emulator.callsTo('token')).toHaveLength(0);
 
     const classic = buildApp(emulator, { tokenEndpoint: 'classic' });
-    const b = await loggedIn(classic.app);
+    const b = await loggedInUser(classic.app, emulator);
     expect((await phone(classic.app, b.token, emulator.issuePhoneCode(b.openid))).status).toBe(200);
     expect(emulator.callsTo('token')).toHaveLength(1);
   });
 
   it('makes exactly one token fetch for 20 concurrent phone requests', async () => {
     const { app } = buildApp(emulator);
-    const users = await Promise.all(Array.from({ length: 20 }, () => loggedIn(app)));
+    const users = await Promise.all(Array.from({ length: 20 }, () => loggedInUser(app, emulator)));
     emulator.fail('stable_token', { type: 'delay', ms: 100 });
     const answers = await Promise.all(
       users.map((u) => phone(app, u.token, emulator.issuePhoneCode(u.openid))),
@@ -96,7 +87,7 @@ describe('POST /wx/phone', () => {
   it('refreshes a token that WeChat stopped accepting, once, and the call succeeds', async () => {
     const own = await startEmulator();
     const { app } = buildApp(own, { tokenEndpoint: 'classic' });
-    const u = await loggedIn(app, own);
+    const u = await loggedInUser(app, own);
     expect((await phone(app, u.token, own.issuePhoneCode(u.openid))).status).toBe(200);
     own.invalidateAccessTokens();
     own.resetCalls();
@@ -110,7 +101,7 @@ describe('POST /wx/phone', () => {
 
   it('forces a stable_token refresh only when the normal fetch returns the rejected token', async () => {
     const { app } = buildApp(emulator);
-    const u = await loggedIn(app);
+    const u = await loggedInUser(app, emulator);
     expect((await phone(app, u.token, emulator.issuePhoneCode(u.openid))).status).toBe(200);
     emulator.invalidateAccessTokens();
     emulator.resetCalls();
@@ -126,7 +117,7 @@ describe('POST /wx/phone', () => {
 
   it('does not retry a second time when WeChat keeps refusing the fresh token', async () => {
     const { app } = buildApp(emulator, { tokenEndpoint: 'classic' });
-    const u = await loggedIn(app);
+    const u = await loggedInUser(app, emulator);
     emulator.fail('getuserphonenumber', { type: 'errcode', errcode: 40001 }, { times: 5 });
     const res = await phone(app, u.token, emulator.issuePhoneCode(u.openid));
     expect(res.status).toBe(502);
@@ -137,7 +128,7 @@ describe('POST /wx/phone', () => {
 
   it('does not cache a failed token fetch: the next request fetches again and succeeds', async () => {
     const { app } = buildApp(emulator, { retries: 0 });
-    const u = await loggedIn(app);
+    const u = await loggedInUser(app, emulator);
     emulator.fail('stable_token', { type: 'http', status: 503 });
     const first = await phone(app, u.token, emulator.issuePhoneCode(u.openid));
     expect(first.status).toBe(502);
@@ -171,7 +162,7 @@ describe('POST /wx/phone', () => {
     ['a numeric code', () => 42, 400, 'WX_INVALID_REQUEST'],
   ])('answers %s without a 5xx', async (_n, make, status, code) => {
     const { app } = buildApp(emulator);
-    const u = await loggedIn(app);
+    const u = await loggedInUser(app, emulator);
     const res = await phone(app, u.token, make());
     expect(res.status).toBe(status);
     expect(res.body.error.code).toBe(code);
@@ -179,8 +170,8 @@ describe('POST /wx/phone', () => {
 
   it('answers a reused phone code and another user’s code with 400', async () => {
     const { app } = buildApp(emulator);
-    const a = await loggedIn(app);
-    const b = await loggedIn(app);
+    const a = await loggedInUser(app, emulator);
+    const b = await loggedInUser(app, emulator);
     const code = emulator.issuePhoneCode(a.openid);
     expect((await phone(app, a.token, code)).status).toBe(200);
     const reused = await phone(app, a.token, code);
@@ -193,7 +184,7 @@ describe('POST /wx/phone', () => {
 
   it('maps 45011 to 429 and a WeChat outage to 502', async () => {
     const { app } = buildApp(emulator, { retries: 1 });
-    const u = await loggedIn(app);
+    const u = await loggedInUser(app, emulator);
     emulator.fail('getuserphonenumber', { type: 'errcode', errcode: 45011 });
     expect((await phone(app, u.token, emulator.issuePhoneCode(u.openid))).status).toBe(429);
     emulator.fail('getuserphonenumber', { type: 'http', status: 500 }, { times: 2 });
@@ -211,7 +202,7 @@ describe('POST /wx/phone', () => {
 
   it('never logs the appSecret or the access_token', async () => {
     const { app, lines } = buildApp(emulator, { tokenEndpoint: 'classic' });
-    const u = await loggedIn(app);
+    const u = await loggedInUser(app, emulator);
     await phone(app, u.token, emulator.issuePhoneCode(u.openid));
     emulator.invalidateAccessTokens();
     await phone(app, u.token, emulator.issuePhoneCode(u.openid));

@@ -6,7 +6,7 @@ import request from 'supertest';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fromBodyParserError } from '../../src/express/body-errors.js';
 import { buildApp, startEmulator } from '../helpers/app.js';
-import { captureStderr } from '../helpers/responses.js';
+import { withStderr } from '../helpers/responses.js';
 
 const emulator = await startEmulator();
 beforeEach(() => emulator.resetCalls());
@@ -37,13 +37,7 @@ describe.each(apps)('compressed bodies with %s', (_name, app) => {
   it.each(['gzip', 'deflate', 'br'])(
     'answers a %s header on a plain body with 400 WX_INVALID_REQUEST',
     async (encoding) => {
-      const stderr = captureStderr();
-      let res: request.Response;
-      try {
-        res = await post(app, encoding, '{"code":"abc"}');
-      } finally {
-        stderr.restore();
-      }
+      const { res, reports } = await withStderr(() => post(app, encoding, '{"code":"abc"}'));
       expect(res.status).toBe(400);
       expect(res.body).toEqual({
         error: {
@@ -51,7 +45,7 @@ describe.each(apps)('compressed bodies with %s', (_name, app) => {
           message: 'the request body is not compressed as its Content-Encoding says',
         },
       });
-      expect(stderr.ours()).toEqual([]); // a client's error is not a server fault
+      expect(reports).toEqual([]); // a client's error is not a server fault
       expect(emulator.callsTo('jscode2session')).toHaveLength(0);
     },
   );

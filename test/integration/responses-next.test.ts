@@ -5,8 +5,8 @@ import type { ErrorRequestHandler } from 'express';
 import request from 'supertest';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { isWxLoginError, WxLoginError, wxErrorHandler } from '../../src/index.js';
-import { buildApp, startEmulator } from '../helpers/app.js';
-import { captureStderr, SwitchableStore } from '../helpers/responses.js';
+import { buildApp, loggedInUser, startEmulator } from '../helpers/app.js';
+import { SwitchableStore, withStderr } from '../helpers/responses.js';
 import { secret } from '../helpers/secret-watch.js';
 
 const emulator = await startEmulator();
@@ -36,31 +36,30 @@ function appErrorHandler(seen: Seen[]): ErrorRequestHandler {
   };
 }
 
+/** An app in `errors: 'next'` mode whose own error handler (after every route) records into `seen`. */
+function withOwnHandler(
+  seen: Seen[],
+  overrides: Parameters<typeof buildApp>[1] = {},
+  options: Parameters<typeof buildApp>[2] = {},
+) {
+  return buildApp(
+    emulator,
+    { errors: 'next', ...overrides },
+    { ...options, routes: (a) => a.use(appErrorHandler(seen)) },
+  );
+}
+
 describe("errors: 'next' with the app's own error handler", () => {
   const seen: Seen[] = [];
   const store = new SwitchableStore();
-  const { app } = buildApp(
-    emulator,
-    { errors: 'next', store, sessionCacheMs: 0 },
-    { routes: (a) => a.use(appErrorHandler(seen)) },
-  );
+  const { app } = withOwnHandler(seen, { store, sessionCacheMs: 0 });
   beforeEach(() => {
     seen.length = 0;
     store.down = false;
   });
 
-  async function login() {
-    const user = emulator.createUser();
-    const res = await request(app)
-      .post('/wx/login')
-      .send({ code: emulator.issueLoginCode(user.openid) });
-    secret(emulator.sessionKeyOf(user.openid));
-    expect(res.status).toBe(200);
-    return { openid: user.openid, token: res.body.token as string };
-  }
-
   it('answers successes itself, as before', async () => {
-    const { token } = await login();
+    const { token } = await loggedInUser(app, emulator);
     expect((await request(app).get('/me').set('Authorization', `Bearer ${token}`)).status).toBe(200);
     expect((await request(app).post('/wx/logout').set('Authorization', `Bearer ${token}`)).status).toBe(204);
     expect(seen).toEqual([]);
@@ -91,7 +90,7 @@ describe("errors: 'next' with the app's own error handler", () => {
   });
 
   it('hands 503s (guard, login, phone) to the app while the store is down', async () => {
-    const { token } = await login();
+    const { token } = await loggedInUser(app, emulator);
     store.down = true;
     expect((await request(app).get('/me').set('Authorization', `Bearer ${token}`)).status).toBe(503);
     expect((await request(app).post('/wx/login').send({ code: emulator.issueLoginCode() })).status).toBe(503);
@@ -107,7 +106,7 @@ describe("errors: 'next' with the app's own error handler", () => {
   });
 
   it('hands phone errors to the app', async () => {
-    const { token } = await login();
+    const { token } = await loggedInUser(app, emulator);
     const noCode = await request(app).post('/wx/phone').set('Authorization', `Bearer ${token}`).send({});
     expect(noCode.status).toBe(400);
     const bad = await request(app)
@@ -123,11 +122,7 @@ describe("errors: 'next' with the app's own error handler", () => {
   });
 
   it('hands body errors to the app as WxLoginErrors, from its express.json() and from the package’s reader', async () => {
-    const bare = buildApp(
-      emulator,
-      { errors: 'next' },
-      { jsonParser: false, routes: (a) => a.use(appErrorHandler(seen)) },
-    );
+    const bare = withOwnHandler(seen, {}, { jsonParser: false });
     for (const target of [app, bare.app]) {
       const res = await request(target)
         .post('/wx/login')
@@ -143,30 +138,21 @@ describe("errors: 'next' with the app's own error handler", () => {
 
   it('hands a failed onLogin to the app as a 500 WX_INTERNAL_ERROR with the hook’s error as cause, writing nothing to stderr', async () => {
     const hookError = new Error('users table is locked');
-    const broken = buildApp(
-      emulator,
-      {
-        errors: 'next',
-        logger: undefined,
-        onLogin: () => {
-          throw hookError;
-        },
+    const broken = withOwnHandler(seen, {
+      logger: undefined,
+      onLogin: () => {
+        throw hookError;
       },
-      { routes: (a) => a.use(appErrorHandler(seen)) },
+    });
+    const { res, reports } = await withStderr(() =>
+      request(broken.app).post('/wx/login').send({ code: emulator.issueLoginCode() }),
     );
-    const stderr = captureStderr();
-    let res: request.Response;
-    try {
-      res = await request(broken.app).post('/wx/login').send({ code: emulator.issueLoginCode() });
-    } finally {
-      stderr.restore();
-    }
     expect(res.status).toBe(500);
     expect(res.body).toEqual({ code: 'WX_INTERNAL_ERROR', msg: '服务器错误', data: null });
     const err = seen[0]?.err as WxLoginError;
     expect(err).toMatchObject({ status: 500, code: 'WX_INTERNAL_ERROR', expose: false });
     expect(err.cause).toBe(hookError);
-    expect(stderr.ours()).toEqual([]);
+    expect(reports).toEqual([]);
   });
 });
 

@@ -4,8 +4,8 @@
 import request from 'supertest';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { requireWxSession, type WxAnswer, wxErrorHandler, wxLogin } from '../../src/index.js';
-import { buildApp, startEmulator, TOKEN_SECRET } from '../helpers/app.js';
-import { captureStderr, SwitchableStore, wrap } from '../helpers/responses.js';
+import { buildApp, logInNewUser, startEmulator, TOKEN_SECRET } from '../helpers/app.js';
+import { SwitchableStore, withStderr, wrap } from '../helpers/responses.js';
 import { secret } from '../helpers/secret-watch.js';
 
 const emulator = await startEmulator();
@@ -15,13 +15,10 @@ beforeEach(() => {
   emulator.resetCalls();
 });
 
+/** A new user's login; the token is in the wrapper's `data`. */
 async function login(app: Parameters<typeof request>[0]) {
-  const user = emulator.createUser();
-  const res = await request(app)
-    .post('/wx/login')
-    .send({ code: emulator.issueLoginCode(user.openid) });
-  secret(emulator.sessionKeyOf(user.openid));
-  return { res, openid: user.openid, token: res.body?.data?.token as string };
+  const { res, openid } = await logInNewUser(app, emulator);
+  return { res, openid, token: res.body?.data?.token as string };
 }
 
 describe('shapeBody: the app’s wrapper on every answer', () => {
@@ -240,17 +237,11 @@ describe('a guard’s own response options', () => {
     app.get('/me', requireWxSession({ shapeBody: wrap }), (_q, r) => {
       r.json({});
     });
-    const stderr = captureStderr();
-    let res: request.Response;
-    try {
-      res = await request(app).get('/me');
-    } finally {
-      stderr.restore();
-    }
+    const { res, reports } = await withStderr(() => request(app).get('/me'));
     expect(res.status).toBe(500);
     expect(res.body).toMatchObject({ code: 'WX_MISCONFIGURED', data: null });
-    expect(stderr.ours()).toHaveLength(1);
-    expect(stderr.ours()[0]).toContain('500 WX_MISCONFIGURED on GET /me');
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toContain('500 WX_MISCONFIGURED on GET /me');
   });
 
   it('wxErrorHandler()’s own options win over the wxLogin()’s', async () => {

@@ -6,8 +6,8 @@ import { pino } from 'pino';
 import request from 'supertest';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { WxLoginError } from '../../src/index.js';
-import { buildApp, startEmulator, TOKEN_SECRET } from '../helpers/app.js';
-import { captureStderr, SwitchableStore } from '../helpers/responses.js';
+import { buildApp, loggedInUser, startEmulator, TOKEN_SECRET } from '../helpers/app.js';
+import { SwitchableStore, withStderr } from '../helpers/responses.js';
 import { leaksIn, record, secret } from '../helpers/secret-watch.js';
 
 const emulator = await startEmulator();
@@ -16,27 +16,6 @@ beforeEach(() => {
   emulator.clearFaults();
   emulator.resetCalls();
 });
-
-/** Runs `send` with stderr captured; returns the response and the package's reports. */
-async function withStderr(send: () => Promise<request.Response>) {
-  const stderr = captureStderr();
-  try {
-    const res = await send();
-    return { res, reports: stderr.ours(), all: stderr.writes };
-  } finally {
-    stderr.restore();
-  }
-}
-
-async function login(app: Parameters<typeof request>[0]) {
-  const user = emulator.createUser();
-  const res = await request(app)
-    .post('/wx/login')
-    .send({ code: emulator.issueLoginCode(user.openid) });
-  secret(emulator.sessionKeyOf(user.openid));
-  expect(res.status).toBe(200);
-  return { openid: user.openid, token: res.body.token as string };
-}
 
 describe('without a logger: 5xx on stderr, once', () => {
   it('writes a throwing onLogin once, with the hook’s stack, and nothing secret', async () => {
@@ -89,7 +68,7 @@ describe('without a logger: 5xx on stderr, once', () => {
   it('writes a store outage (503) once per failed request, from a route and from the guard', async () => {
     const store = new SwitchableStore();
     const { app } = buildApp(emulator, { logger: undefined, store, sessionCacheMs: 0 });
-    const { token } = await login(app);
+    const { token } = await loggedInUser(app, emulator);
     store.down = true;
     const guarded = await withStderr(() => request(app).get('/me').set('Authorization', `Bearer ${token}`));
     expect(guarded.res.status).toBe(503);
@@ -128,7 +107,7 @@ describe('without a logger: 5xx on stderr, once', () => {
 
   it('writes a phone call refused for our configuration once, never the access_token', async () => {
     const { app } = buildApp(emulator, { logger: undefined });
-    const { openid, token } = await login(app);
+    const { openid, token } = await loggedInUser(app, emulator);
     emulator.fail('getuserphonenumber', { type: 'errcode', errcode: 40164 });
     const { res, reports } = await withStderr(() =>
       request(app)
@@ -208,7 +187,7 @@ describe('with a logger', () => {
     });
     const logger = pino({ name: 'shop-api', level: 'info' }, sink);
     const { app } = buildApp(emulator, { logger });
-    await login(app);
+    await loggedInUser(app, emulator);
     const line = written.find((l) => l.includes('"msg":"login"'));
     expect(line).toBeDefined();
     expect(line?.match(/"name":/g)).toHaveLength(1);

@@ -17,8 +17,9 @@ import {
   wxLogin,
   wxOAuth,
 } from '../../src/index.js';
-import { captureLogger, recordResponse, startEmulator, TOKEN_SECRET } from '../helpers/app.js';
+import { captureLogger, recordingApp, startEmulator, TOKEN_SECRET } from '../helpers/app.js';
 import { EXPRESS_MAJORS, type ExpressMajor } from '../helpers/express-majors.js';
+import { deleteUnder } from '../helpers/redis-clients.js';
 import { services } from '../helpers/services/index.js';
 
 const SHOP = { appId: 'wx_shop_mini_app01', appSecret: 'shop_secret_0123456789abcdef00000' };
@@ -32,14 +33,7 @@ const prefix = `wxl-test-${process.pid}-${randomBytes(4).toString('hex')}:`;
 const redis = new Redis(services.redisUrl ?? 'redis://127.0.0.1:6379', { lazyConnect: true });
 
 afterAll(async () => {
-  if (redis.status !== 'wait') {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  }
+  if (redis.status !== 'wait') await deleteUnder(redis, prefix);
   redis.disconnect();
 });
 
@@ -90,11 +84,7 @@ interface Backend {
 function backend(e: ExpressMajor['express'], stores: ReturnType<Stores>): Backend {
   const { logger } = captureLogger();
   const common = { tokenSecret: TOKEN_SECRET, apiBaseUrl: emulator.url, retryDelayMs: 5, logger };
-  const app = e();
-  app.use((_req, res, next) => {
-    recordResponse(res);
-    next();
-  });
+  const app = recordingApp(e);
   app.use(e.json());
   const shop = wxLogin({ ...SHOP, ...common, store: stores.shop, onLogin: () => ({ app: 'shop' }) });
   const club = wxLogin({

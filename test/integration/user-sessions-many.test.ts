@@ -6,8 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startEmulator, TOKEN_SECRET } from '../helpers/app.js';
+import { logInNewUser, startEmulator, TOKEN_SECRET } from '../helpers/app.js';
 import { startInstance } from '../helpers/processes.js';
+import { deleteUnder, keysUnder } from '../helpers/redis-clients.js';
 import { services } from '../helpers/services/index.js';
 
 const emulator = await startEmulator();
@@ -16,22 +17,8 @@ const prefix = `wxl-test-${process.pid}-${randomBytes(4).toString('hex')}:`;
 const REDIS_URL = services.redisUrl;
 const redis = new Redis(REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: !REDIS_URL });
 
-async function keysUnderPrefix(): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    keys.push(...found);
-    cursor = next;
-  } while (cursor !== '0');
-  return keys;
-}
-
 afterAll(async () => {
-  if (REDIS_URL) {
-    const keys = await keysUnderPrefix();
-    if (keys.length) await redis.del(...keys);
-  }
+  if (REDIS_URL) await deleteUnder(redis, prefix);
   redis.disconnect();
 });
 
@@ -161,12 +148,7 @@ describe.skipIf(!REDIS_URL)('a user’s sessions on two instances sharing Redis'
 
 describe.skipIf(!REDIS_URL)('renewal across two instances (refresh option)', () => {
   it('renews on one instance a login made on the other, and a reuse there ends it on both', async () => {
-    const { openid } = emulator.createUser();
-    const first = (
-      await request(c.url)
-        .post('/wx/login')
-        .send({ code: emulator.issueLoginCode(openid) })
-    ).body;
+    const first = (await logInNewUser(c.url, emulator)).res.body;
     expect(first.refreshToken).toEqual(expect.any(String));
     emulator.resetCalls();
     const second = await request(d.url).post('/wx/refresh').send({ refreshToken: first.refreshToken });
@@ -189,12 +171,7 @@ describe.skipIf(!REDIS_URL)('renewal across two instances (refresh option)', () 
   });
 
   it('two instances renewing with one refresh token at once: at most one answer, then the session ends', async () => {
-    const { openid } = emulator.createUser();
-    const first = (
-      await request(c.url)
-        .post('/wx/login')
-        .send({ code: emulator.issueLoginCode(openid) })
-    ).body;
+    const first = (await logInNewUser(c.url, emulator)).res.body;
     const answers = await Promise.all(
       [c.url, d.url].map((url) =>
         request(url).post('/wx/refresh').send({ refreshToken: first.refreshToken }),
@@ -214,19 +191,17 @@ describe.skipIf(!REDIS_URL)('renewal across two instances (refresh option)', () 
 
 describe.skipIf(!REDIS_URL)('the keys in Redis', () => {
   it('keeps every key under its prefix with a TTL, each user’s keys in one Cluster slot', async () => {
-    const renewing = emulator.createUser();
-    const pair = (
-      await request(c.url)
-        .post('/wx/login')
-        .send({ code: emulator.issueLoginCode(renewing.openid) })
-    ).body;
-    await request(d.url).post('/wx/refresh').send({ refreshToken: pair.refreshToken }).expect(200);
+    const renewing = await logInNewUser(c.url, emulator);
+    await request(d.url)
+      .post('/wx/refresh')
+      .send({ refreshToken: renewing.res.body.refreshToken })
+      .expect(200);
     const { openid } = emulator.createUser({ withUnionid: true });
     const token = await login(a.url, openid);
     await login(b.url, openid);
     await request(b.url).post('/wx/logout').set('Authorization', `Bearer ${token}`).expect(204);
 
-    const keys = await keysUnderPrefix();
+    const keys = await keysUnder(redis, prefix);
     const app = `${prefix}${emulator.appId}:`;
     expect(keys.some((k) => k === `${app}{u:${openid}}:sessions`)).toBe(true);
     expect(keys.some((k) => k.startsWith(`${app}{n:`) && k.endsWith('}:sessions'))).toBe(true);

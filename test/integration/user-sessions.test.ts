@@ -5,6 +5,7 @@ import request from 'supertest';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryStore, type SessionStore } from '../../src/index.js';
 import { buildApp } from '../helpers/app.js';
+import { requiredOnly } from '../helpers/required-only-store.js';
 import { TestBrowser } from '../helpers/test-browser.js';
 import { MINI, startWebApp, startWebEmulator } from '../helpers/web-app.js';
 
@@ -57,7 +58,35 @@ async function miniLogin(openid: string, userAgent = IPHONE_MINI): Promise<strin
   return res.body.token;
 }
 
+/** `count` logins of `openid`, one after another (a listing shows them in that order); their tokens. */
+async function miniLogins(openid: string, count: number): Promise<string[]> {
+  const tokens: string[] = [];
+  for (let i = 0; i < count; i++) tokens.push(await miniLogin(openid));
+  return tokens;
+}
+
+/** A user with two sessions and another user (the bystander) with one; the users and tokens. */
+async function twoSessionsAndABystander() {
+  const user = emulator.createUser({ appId: MINI.appId });
+  const other = emulator.createUser({ appId: MINI.appId });
+  const tokens = await miniLogins(user.openid, 2);
+  const bystander = await miniLogin(other.openid);
+  return { user, tokens, bystander };
+}
+
 const me = (token: string) => request(web.app).get('/me').set('Authorization', `Bearer ${token}`);
+
+/** An app of the mini program on `store`, and a login of `openid` on it that gives its token. */
+function miniAppOn(store: SessionStore) {
+  const built = buildApp(emulator, { appId: MINI.appId, appSecret: MINI.appSecret, store });
+  const login = async (openid: string): Promise<string> =>
+    (
+      await request(built.app)
+        .post('/wx/login')
+        .send({ code: emulator.issueLoginCode(openid) })
+    ).body.token;
+  return { ...built, login };
+}
 
 describe('listSessions', () => {
   it('lists each session of the user, newest first, with source, app, times and device', async () => {
@@ -93,11 +122,7 @@ describe('listSessions', () => {
 
   it('drops a session ended by logout, and one ended by revokeSession()', async () => {
     const user = emulator.createUser({ appId: MINI.appId });
-    const [a, b, c] = [
-      await miniLogin(user.openid),
-      await miniLogin(user.openid),
-      await miniLogin(user.openid),
-    ];
+    const [a, b, c] = await miniLogins(user.openid, 3);
     await request(web.app).post('/wx/logout').set('Authorization', `Bearer ${a}`).expect(204);
     await auth.revokeSession((await me(b)).body.sessionId);
     const left = await auth.listSessions(user.openid);
@@ -113,10 +138,7 @@ describe('listSessions', () => {
 
 describe('revokeUser', () => {
   it('ends every session of the user and no one else’s', async () => {
-    const user = emulator.createUser({ appId: MINI.appId });
-    const other = emulator.createUser({ appId: MINI.appId });
-    const tokens = [await miniLogin(user.openid), await miniLogin(user.openid)];
-    const bystander = await miniLogin(other.openid);
+    const { user, tokens, bystander } = await twoSessionsAndABystander();
     for (const token of tokens) expect((await me(token)).status).toBe(200);
 
     expect(await auth.revokeUser(user.openid)).toBe(2);
@@ -157,30 +179,9 @@ describe('revokeUser', () => {
 
 describe('on a store without index methods (the fallback index)', () => {
   it('lists, updates and ends every session of a user', async () => {
-    const memory = new MemoryStore();
-    const plain: SessionStore = {
-      get: (k) => memory.get(k),
-      set: (k, v, ttl) => memory.set(k, v, ttl),
-      delete: (k) => memory.delete(k),
-      add: (k, v, ttl) => memory.add(k, v, ttl),
-      deleteIfEquals: (k, v) => memory.deleteIfEquals(k, v),
-    };
-    const { app, middleware } = buildApp(emulator, {
-      appId: MINI.appId,
-      appSecret: MINI.appSecret,
-      store: plain,
-    });
+    const { app, middleware, login } = miniAppOn(requiredOnly(new MemoryStore()));
     const user = emulator.createUser({ appId: MINI.appId });
-    const tokens = await Promise.all(
-      [1, 2, 3].map(
-        async () =>
-          (
-            await request(app)
-              .post('/wx/login')
-              .send({ code: emulator.issueLoginCode(user.openid) })
-          ).body.token,
-      ),
-    );
+    const tokens = await Promise.all([1, 2, 3].map(() => login(user.openid)));
     expect(await middleware.auth.listSessions(user.openid)).toHaveLength(3);
     expect(await middleware.auth.updateUser(user.openid, { vip: true })).toBe(3);
     expect(await middleware.auth.revokeUser(user.openid)).toBe(3);
@@ -190,15 +191,7 @@ describe('on a store without index methods (the fallback index)', () => {
   });
 
   it('refuses a store with only some of the index methods when wxLogin() is built', () => {
-    const memory = new MemoryStore();
-    const half = {
-      get: (k: string) => memory.get(k),
-      set: (k: string, v: never, ttl: number) => memory.set(k, v, ttl),
-      delete: (k: string) => memory.delete(k),
-      add: (k: string, v: never, ttl: number) => memory.add(k, v, ttl),
-      deleteIfEquals: (k: string, v: string) => memory.deleteIfEquals(k, v),
-      indexAdd: () => undefined,
-    };
+    const half = { ...requiredOnly(new MemoryStore()), indexAdd: () => undefined };
     expect(() => buildApp(emulator, { store: half })).toThrow(
       expect.objectContaining({
         code: 'ERR_INVALID_ARG_VALUE',
@@ -233,11 +226,7 @@ describe('renewal mode and web logins', () => {
 describe('POST /wx/logout', () => {
   it('ends only the current session by default, and every session with { all: true }', async () => {
     const user = emulator.createUser({ appId: MINI.appId });
-    const [a, b, c] = [
-      await miniLogin(user.openid),
-      await miniLogin(user.openid),
-      await miniLogin(user.openid),
-    ];
+    const [a, b, c] = await miniLogins(user.openid, 3);
     await request(web.app).post('/wx/logout').set('Authorization', `Bearer ${a}`).send({}).expect(204);
     expect((await me(a)).status).toBe(401);
     expect((await me(b)).status).toBe(200);
@@ -267,10 +256,7 @@ describe('POST /wx/logout', () => {
 
 describe('updateUser and req.wxUser.update()', () => {
   it('changes the user of every session of that user (a JSON merge patch)', async () => {
-    const user = emulator.createUser({ appId: MINI.appId });
-    const other = emulator.createUser({ appId: MINI.appId });
-    const tokens = [await miniLogin(user.openid), await miniLogin(user.openid)];
-    const bystander = await miniLogin(other.openid);
+    const { user, tokens, bystander } = await twoSessionsAndABystander();
     for (const token of tokens) expect((await me(token)).body.user.role).toBe('member');
 
     expect(await auth.updateUser(user.openid, { role: 'admin', trial: null, tags: ['vip'] })).toBe(2);
@@ -286,7 +272,7 @@ describe('updateUser and req.wxUser.update()', () => {
 
   it('req.wxUser.update() updates this and the other sessions and returns the new user', async () => {
     const user = emulator.createUser({ appId: MINI.appId });
-    const [a, b] = [await miniLogin(user.openid), await miniLogin(user.openid)];
+    const [a, b] = await miniLogins(user.openid, 2);
     const res = await request(web.app).post('/bind-phone').set('Authorization', `Bearer ${a}`);
     expect(res.status).toBe(200);
     const expected = { userId: `user-of-${user.openid}`, role: 'member', phoneBound: true };
@@ -318,31 +304,18 @@ describe('updateUser and req.wxUser.update()', () => {
     // revoke deleted it, and writes it after.
     const memory = new MemoryStore();
     const slow: SessionStore = {
-      get: (k) => memory.get(k),
+      ...requiredOnly(memory),
       set: async (k, v, ttl) => {
         if (k.includes(':sess:')) await new Promise((r) => setTimeout(r, 50));
         memory.set(k, v, ttl);
       },
-      delete: (k) => memory.delete(k),
-      add: (k, v, ttl) => memory.add(k, v, ttl),
-      deleteIfEquals: (k, v) => memory.deleteIfEquals(k, v),
       indexAdd: (k, m, ttl) => memory.indexAdd(k, m, ttl),
       indexMembers: (k) => memory.indexMembers(k),
       indexRemove: (k, m) => memory.indexRemove(k, m),
     };
-    const { app, middleware } = buildApp(emulator, {
-      appId: MINI.appId,
-      appSecret: MINI.appSecret,
-      store: slow,
-    });
+    const { app, middleware, login } = miniAppOn(slow);
     const user = emulator.createUser({ appId: MINI.appId });
-    const login = async () =>
-      (
-        await request(app)
-          .post('/wx/login')
-          .send({ code: emulator.issueLoginCode(user.openid) })
-      ).body.token;
-    const tokens = [await login(), await login()];
+    const tokens = [await login(user.openid), await login(user.openid)];
     const [updated] = await Promise.all([
       middleware.auth.updateUser(user.openid, { late: true }),
       new Promise((r) => setTimeout(r, 10)).then(() => middleware.auth.revokeUser(user.openid)),

@@ -5,21 +5,13 @@
 import { inspect } from 'node:util';
 import express from 'express';
 import request from 'supertest';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WxAuth, wxLogin, wxOAuth } from '../../src/index.js';
 import { TOKEN_SECRET } from '../helpers/app.js';
 import { TestBrowser } from '../helpers/test-browser.js';
-import { MINI, OFFICIAL, startWebApp, startWebEmulator, WEBSITE } from '../helpers/web-app.js';
+import { MINI, OFFICIAL, startWebApp, startWebSuite, WEBSITE } from '../helpers/web-app.js';
 
-const emulator = await startWebEmulator();
-const web = await startWebApp(emulator);
-
-beforeEach(() => {
-  emulator.clearFaults();
-  emulator.resetCalls();
-  emulator.oauthUser({ consent: 'allow' });
-  web.logins.length = 0;
-});
+const { emulator, web } = await startWebSuite();
 
 /** Logs a new browser in through the H5 login; returns the browser and its token cookie. */
 async function webLogin(base = web.base, returnTo = '/account') {

@@ -3,21 +3,13 @@
 // refreshUserToken/checkUserToken), forcePopup, and the embedded QR login's top-window page.
 
 import request from 'supertest';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LoginEvent } from '../../src/index.js';
 import { secret } from '../helpers/secret-watch.js';
 import { TestBrowser } from '../helpers/test-browser.js';
-import { OFFICIAL, startWebApp, startWebEmulator, WEBSITE } from '../helpers/web-app.js';
+import { OFFICIAL, startWebApp, startWebSuite, WEBSITE } from '../helpers/web-app.js';
 
-const emulator = await startWebEmulator();
-const web = await startWebApp(emulator);
-
-beforeEach(() => {
-  emulator.clearFaults();
-  emulator.resetCalls();
-  emulator.oauthUser({ consent: 'allow' });
-  web.logins.length = 0;
-});
+const { emulator, web } = await startWebSuite();
 
 /** The user tokens of onLogin events must never appear in a response or a log line. */
 function watchTokens(events: LoginEvent[]): void {
@@ -27,13 +19,18 @@ function watchTokens(events: LoginEvent[]): void {
   }
 }
 
-/** Starts a login and lets the emulator answer, stopping at the redirect to the callback. */
-async function callbackOf(base: string, returnTo = '/account') {
+/**
+ * Starts a login and lets the emulator answer, then brings the browser back to the callback with
+ * its state cookie (and `headers`); the callback's answer.
+ */
+async function callback(base: string, returnTo = '/account', headers: Record<string, string> = {}) {
   const start = await request(base).get(`/wx/web/login?returnTo=${encodeURIComponent(returnTo)}`);
   const cookie = String(start.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '';
   const wechat = await fetch(start.headers.location as string, { redirect: 'manual' });
-  const callback = new URL(wechat.headers.get('location') ?? '');
-  return { cookie, path: `${callback.pathname}${callback.search}` };
+  const back = new URL(wechat.headers.get('location') ?? '');
+  return request(base)
+    .get(`${back.pathname}${back.search}`)
+    .set({ ...headers, Cookie: cookie });
 }
 
 describe('snapshot-mode users (is_snapshotuser: 1)', () => {
@@ -55,8 +52,7 @@ describe('snapshot-mode users (is_snapshotuser: 1)', () => {
   it('json delivery: 403 WX_OAUTH_SNAPSHOT_USER telling the user to open the full page', async () => {
     const json = await startWebApp(emulator, { oauth: { deliver: 'json' } });
     emulator.oauthUser({ snapshot: true });
-    const { cookie, path } = await callbackOf(json.base);
-    const res = await request(json.base).get(path).set('Cookie', cookie);
+    const res = await callback(json.base);
     expect(res.status).toBe(403);
     expect(res.body.error.code).toBe('WX_OAUTH_SNAPSHOT_USER');
     expect(res.body.error.message).toContain('使用完整服务');
@@ -68,8 +64,7 @@ describe('the user’s OAuth tokens', () => {
   it('reach onLogin as `oauth` (never a response or a log line), and check and refresh through webLogin', async () => {
     emulator.oauthUser({ consent: 'allow', withUnionid: true });
     const json = await startWebApp(emulator, { oauth: { deliver: 'json' } });
-    const { cookie, path } = await callbackOf(json.base);
-    const res = await request(json.base).get(path).set('Cookie', cookie);
+    const res = await callback(json.base);
     expect(res.status).toBe(200);
     const [event] = json.logins;
     watchTokens(json.logins);
@@ -119,8 +114,7 @@ describe('the user’s OAuth tokens', () => {
   it('refreshes only once: a second refusal is the answer', async () => {
     emulator.fail('userinfo', { type: 'errcode', errcode: 42001 }, { times: 2 });
     const json = await startWebApp(emulator, { oauth: { deliver: 'json' } });
-    const { cookie, path } = await callbackOf(json.base);
-    const res = await request(json.base).get(path).set('Cookie', cookie);
+    const res = await callback(json.base);
     expect(res.status).toBe(502);
     expect(emulator.callsTo('userinfo')).toHaveLength(2);
     expect(emulator.callsTo('oauth2_refresh_token')).toHaveLength(1);
@@ -158,8 +152,7 @@ describe('embedded QR login (wxLogin.js, self_redirect: true)', () => {
 
   it('answers the callback with a page that takes the top window to returnTo, under a CSP nonce', async () => {
     const qr = await startWebApp(emulator, { oauth: { ...qrOptions, selfRedirect: true } });
-    const { cookie, path } = await callbackOf(qr.base, '/account?tab=qr');
-    const res = await request(qr.base).get(path).set('Cookie', cookie);
+    const res = await callback(qr.base, '/account?tab=qr');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
     const csp = res.headers['content-security-policy'] as string;
@@ -175,18 +168,10 @@ describe('embedded QR login (wxLogin.js, self_redirect: true)', () => {
 
   it('does the same for any callback a browser marks Sec-Fetch-Dest: iframe; a top-level one still redirects', async () => {
     const qr = await startWebApp(emulator, { oauth: qrOptions });
-    const framed = await callbackOf(qr.base, '/account');
-    const inFrame = await request(qr.base)
-      .get(framed.path)
-      .set('Cookie', framed.cookie)
-      .set('Sec-Fetch-Dest', 'iframe');
+    const inFrame = await callback(qr.base, '/account', { 'Sec-Fetch-Dest': 'iframe' });
     expect(inFrame.status).toBe(200);
     expect(inFrame.text).toContain('top.location.replace("/account")');
-    const top = await callbackOf(qr.base, '/account');
-    const direct = await request(qr.base)
-      .get(top.path)
-      .set('Cookie', top.cookie)
-      .set('Sec-Fetch-Dest', 'document');
+    const direct = await callback(qr.base, '/account', { 'Sec-Fetch-Dest': 'document' });
     expect(direct.status).toBe(302);
     expect(direct.headers.location).toBe('/account');
   });
@@ -217,8 +202,7 @@ describe('embedded QR login (wxLogin.js, self_redirect: true)', () => {
 
   it('keeps a returnTo that tries to break out of the script inside the string', async () => {
     const qr = await startWebApp(emulator, { oauth: { ...qrOptions, selfRedirect: true } });
-    const { cookie, path } = await callbackOf(qr.base, '/a</script><script>alert(1)</script>');
-    const res = await request(qr.base).get(path).set('Cookie', cookie);
+    const res = await callback(qr.base, '/a</script><script>alert(1)</script>');
     expect(res.status).toBe(200);
     expect(res.text).not.toContain('<script>alert(1)');
     expect(res.text.match(/<script/g)).toHaveLength(1);
@@ -227,8 +211,7 @@ describe('embedded QR login (wxLogin.js, self_redirect: true)', () => {
   it('sends a refusal to the top window too: ?wx_login=denied', async () => {
     const qr = await startWebApp(emulator, { oauth: { ...qrOptions, selfRedirect: true } });
     emulator.oauthUser({ consent: 'deny' });
-    const { cookie, path } = await callbackOf(qr.base, '/login');
-    const res = await request(qr.base).get(path).set('Cookie', cookie);
+    const res = await callback(qr.base, '/login');
     expect(res.status).toBe(200);
     expect(res.text).toContain('top.location.replace("/login?wx_login=denied")');
   });

@@ -2,24 +2,16 @@
 // the app to the emulator's authorize page and back. The flows, every bad state, refusals, errors.
 
 import request from 'supertest';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/index.js';
 import { secret } from '../helpers/secret-watch.js';
 import { TestBrowser } from '../helpers/test-browser.js';
-import { MINI, OFFICIAL, startWebApp, startWebEmulator, WEBSITE } from '../helpers/web-app.js';
+import { MINI, OFFICIAL, startWebApp, startWebSuite, WEBSITE } from '../helpers/web-app.js';
 
-const emulator = await startWebEmulator();
-const web = await startWebApp(emulator);
+const { emulator, web } = await startWebSuite();
 /** One state cookie per web app, Path=/ (plain name: these apps run on plain http). */
 const STATE_COOKIE = `wxl_oauth_state_${OFFICIAL.appId}`;
 const CLEARED_STATE = `${STATE_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax`;
-
-beforeEach(() => {
-  emulator.clearFaults();
-  emulator.resetCalls();
-  emulator.oauthUser({ consent: 'allow' });
-  web.logins.length = 0;
-});
 
 /** Starts a login and stops at WeChat's redirect back to the callback (not followed). */
 async function startToCallback(browser: TestBrowser, returnTo = '/account') {

@@ -6,7 +6,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { requireWxSession } from '../../src/index.js';
-import { buildApp, startEmulator } from '../helpers/app.js';
+import { buildApp, loggedInUser, startEmulator } from '../helpers/app.js';
 import { secret } from '../helpers/secret-watch.js';
 
 const emulator = await startEmulator();
@@ -47,21 +47,12 @@ beforeEach(() => {
   emulator.resetCalls();
 });
 
-async function loggedIn(target: Express = app) {
-  const user = emulator.createUser();
-  const res = await request(target)
-    .post('/wx/login')
-    .send({ code: emulator.issueLoginCode(user.openid) });
-  expect(res.status).toBe(200);
-  return { openid: user.openid, token: res.body.token as string };
-}
-
 const post = (path: string, token: string, body: object, target: Express = app) =>
   request(target).post(path).set('Authorization', `Bearer ${token}`).send(body);
 
 describe('phone numbers: the watermark and 48001', () => {
   it('refuses a number whose watermark names another app: 400 WX_WATERMARK_MISMATCH', async () => {
-    const u = await loggedIn();
+    const u = await loggedInUser(app, emulator);
     const code = emulator.issuePhoneCode(u.openid, { watermarkAppId: 'wx_another_mini_app' });
     const res = await post('/wx/phone', u.token, { code });
     expect(res.status).toBe(400);
@@ -70,7 +61,7 @@ describe('phone numbers: the watermark and 48001', () => {
   });
 
   it('checks the age only when asked: req.wxUser.getPhoneNumber(code, { maxAgeSeconds })', async () => {
-    const u = await loggedIn();
+    const u = await loggedInUser(app, emulator);
     const old = Math.floor(Date.now() / 1000) - 600;
     const lax = await post('/own/phone', u.token, {
       code: emulator.issuePhoneCode(u.openid, { watermarkTimestamp: old }),
@@ -100,7 +91,7 @@ describe('phone numbers: the watermark and 48001', () => {
 
   it('applies the phoneMaxAgeSeconds option to POST /wx/phone', async () => {
     const strict = buildApp(emulator, { phoneMaxAgeSeconds: 60 });
-    const u = await loggedIn(strict.app);
+    const u = await loggedInUser(strict.app, emulator);
     const old = Math.floor(Date.now() / 1000) - 120;
     const res = await post(
       '/wx/phone',
@@ -113,7 +104,7 @@ describe('phone numbers: the watermark and 48001', () => {
   });
 
   it('answers 48001 (no permission for the phone API) with 403 WX_API_UNAUTHORIZED, once', async () => {
-    const u = await loggedIn();
+    const u = await loggedInUser(app, emulator);
     emulator.fail('getuserphonenumber', { type: 'errcode', errcode: 48001 });
     const res = await post('/wx/phone', u.token, { code: emulator.issuePhoneCode(u.openid) });
     expect(res.status).toBe(403);
@@ -124,7 +115,7 @@ describe('phone numbers: the watermark and 48001', () => {
 
 describe('a stale session key on checksession and resetusersessionkey', () => {
   async function staleUser() {
-    const u = await loggedIn();
+    const u = await loggedInUser(app, emulator);
     // An exchange straight at WeChat rotates the key without this server seeing it.
     const code = emulator.issueLoginCode(u.openid);
     await fetch(
@@ -143,7 +134,7 @@ describe('a stale session key on checksession and resetusersessionkey', () => {
   });
 
   it('40003 (WeChat knows no such user) is the same: 400 on reset, false from checkSessionKey()', async () => {
-    const u = await loggedIn();
+    const u = await loggedInUser(app, emulator);
     emulator.fail('resetusersessionkey', { type: 'errcode', errcode: 40003 });
     const reset = await post('/own/reset', u.token, {});
     expect(reset.status).toBe(400);
@@ -171,7 +162,7 @@ describe('configuration errors of the access_token endpoints', () => {
     '%s endpoint (%s), errcode %i: 500 WX_CONFIG_REJECTED and the log names %s',
     async (endpoint, name, errcode, setting) => {
       const built = buildApp(emulator, { tokenEndpoint: endpoint });
-      const u = await loggedIn(built.app);
+      const u = await loggedInUser(built.app, emulator);
       emulator.fail(name, { type: 'errcode', errcode });
       const res = await post('/wx/phone', u.token, { code: emulator.issuePhoneCode(u.openid) }, built.app);
       expect(res.status).toBe(500);
@@ -187,7 +178,7 @@ describe('configuration errors of the access_token endpoints', () => {
 
   it('40164 names the egress IP WeChat saw and the IP whitelist', async () => {
     const built = buildApp(emulator);
-    const u = await loggedIn(built.app);
+    const u = await loggedInUser(built.app, emulator);
     emulator.fail('stable_token', {
       type: 'errcode',
       errcode: 40164,
@@ -204,7 +195,7 @@ describe('configuration errors of the access_token endpoints', () => {
 
   it('40001 on an API that uses the token is still a rejected token: refreshed once, then success', async () => {
     const built = buildApp(emulator, { tokenEndpoint: 'classic' });
-    const u = await loggedIn(built.app);
+    const u = await loggedInUser(built.app, emulator);
     emulator.fail('getuserphonenumber', { type: 'errcode', errcode: 40001 });
     const res = await post('/wx/phone', u.token, { code: emulator.issuePhoneCode(u.openid) }, built.app);
     expect(res.status).toBe(200);
@@ -228,7 +219,7 @@ describe('a code spent by an attempt that got no answer (15.11)', () => {
   });
 
   it('phone: a slow first answer, then 40029 for the used code: 502 with advice to ask again', async () => {
-    const u = await loggedIn(impatient.app);
+    const u = await loggedInUser(impatient.app, emulator);
     emulator.fail('getuserphonenumber', { type: 'delay', ms: 5000 });
     const res = await post('/wx/phone', u.token, { code: emulator.issuePhoneCode(u.openid) }, impatient.app);
     expect(res.status).toBe(502);

@@ -3,13 +3,13 @@
 // write: req.wxUser.user from a WxLoginTypes augmentation and decrypt<T>(), under tsc, for ESM
 // (.d.ts) and CommonJS (.d.cts).
 
-import { type SpawnOptions, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildAndPack, installProject, ok, tsc, workFolder } from '../helpers/packed-package.js';
+import { TSCONFIG_FILES } from './fixtures.js';
 
-const REPO = resolve(import.meta.dirname, '../..');
+// Generous: on a busy two-core machine a build or an install can take minutes.
+const SLOW = 600_000;
 
 /** What both scripts do once they have the package's exports and Express 4. */
 const RUN_BODY = `
@@ -122,103 +122,26 @@ app.get(
 app.use(wxErrorHandler());
 `;
 
-const TSCONFIG = (file: string) => ({
-  compilerOptions: {
-    target: 'ES2022',
-    module: 'NodeNext',
-    moduleResolution: 'NodeNext',
-    strict: true,
-    noEmit: true,
-    esModuleInterop: true,
-    skipLibCheck: false,
-    types: ['node'],
-  },
-  files: [file],
-});
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command to its end; npm's own environment variables (set by `npm test`) stay out. */
-// Generous: on a busy two-core machine a build or an install can take minutes.
-function run(command: string, args: string[], cwd: string, timeoutMs = 600_000): Promise<Result> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
-  const options: SpawnOptions = { cwd, env: { ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] };
-  return new Promise((done, fail) => {
-    const child = spawn(command, args, options);
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (chunk) => {
-      stdout += String(chunk);
-    });
-    child.stderr?.on('data', (chunk) => {
-      stderr += String(chunk);
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      fail(new Error(`${command} ${args.join(' ')} took over ${timeoutMs} ms\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.on('error', fail);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr });
-    });
-  });
-}
-
-async function ok(command: string, args: string[], cwd: string): Promise<Result> {
-  const result = await run(command, args, cwd);
-  if (result.code !== 0) {
-    throw new Error(`${command} ${args.join(' ')} exited ${result.code}\n${result.stdout}\n${result.stderr}`);
-  }
-  return result;
-}
-
-const work = mkdtempSync(join(tmpdir(), 'express-wx-login-express4-'));
+const work = workFolder('express-wx-login-express4-');
 const dir = join(work, 'express4-app');
-afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 beforeAll(async () => {
-  // Built from a copy, so that cleaning dist/ disturbs nothing else running in the repository.
-  const pkg = join(work, 'pkg');
-  mkdirSync(pkg);
-  for (const entry of ['package.json', 'tsconfig.json', 'tsup.config.ts', 'README.md', 'LICENSE', 'src']) {
-    if (existsSync(join(REPO, entry))) cpSync(join(REPO, entry), join(pkg, entry), { recursive: true });
-  }
-  symlinkSync(join(REPO, 'node_modules'), join(pkg, 'node_modules'), 'dir');
-  await ok('npm', ['run', 'build', '--silent'], pkg);
-  const packed = await ok('npm', ['pack', '--json', '--pack-destination', work], pkg);
-  const [info] = JSON.parse(packed.stdout) as Array<{ filename: string }>;
-
-  mkdirSync(dir);
-  writeFileSync(
-    join(dir, 'package.json'),
-    JSON.stringify({ name: 'express4-app', private: true, type: 'module' }, null, 2),
-  );
-  writeFileSync(join(dir, 'run.mjs'), ESM_RUN);
-  writeFileSync(join(dir, 'run.cjs'), CJS_RUN);
-  writeFileSync(join(dir, 'app.ts'), `// ESM: resolves the package's .d.ts.\n${TYPED}`);
-  writeFileSync(join(dir, 'app.cts'), `// CommonJS: resolves the package's .d.cts.\n${TYPED}`);
-  writeFileSync(join(dir, 'tsconfig.esm.json'), JSON.stringify(TSCONFIG('app.ts'), null, 2));
-  writeFileSync(join(dir, 'tsconfig.cjs.json'), JSON.stringify(TSCONFIG('app.cts'), null, 2));
-  await ok(
-    'npm',
-    [
-      'install',
-      '--no-audit',
-      '--no-fund',
-      '--prefer-offline',
-      '--loglevel=error',
-      join(work, info!.filename),
-      'express@4',
-      '@types/express@4',
-      '@types/node@20',
-      'typescript@~5.9',
-    ],
+  const { tarball } = await buildAndPack(work, SLOW);
+  await installProject(
     dir,
+    {
+      name: 'express4-app',
+      files: {
+        'run.mjs': ESM_RUN,
+        'run.cjs': CJS_RUN,
+        'app.ts': `// ESM: resolves the package's .d.ts.\n${TYPED}`,
+        'app.cts': `// CommonJS: resolves the package's .d.cts.\n${TYPED}`,
+        ...TSCONFIG_FILES,
+      },
+      tarball,
+      packages: ['express@4', '@types/express@4', '@types/node@20', 'typescript@~5.9'],
+    },
+    SLOW,
   );
 }, 1_500_000);
 
@@ -229,7 +152,7 @@ describe('installed next to the real Express 4', () => {
   ])(
     '%s: JSON login with only urlencoded() mounted; a throwing async route behind wxAsync() is JSON',
     async (_name, script) => {
-      const result = await ok(process.execPath, [script], dir);
+      const result = await ok(process.execPath, [script], dir, SLOW);
       const output = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
       expect(String(output.express).split('.')[0]).toBe('4');
       // Express 4's own parsers: the ones that leave req.body = {} for JSON.
@@ -258,11 +181,7 @@ describe('installed next to the real Express 4', () => {
     'types req.wxUser.user from a WxLoginTypes augmentation and decrypt<T>() as T, %s',
     async (_name, tsconfig) => {
       // The @ts-expect-error lines would be errors themselves were user or decrypt() `any` or untyped.
-      const result = await run(
-        process.execPath,
-        [join(dir, 'node_modules/typescript/bin/tsc'), '-p', tsconfig],
-        dir,
-      );
+      const result = await tsc(dir, tsconfig, SLOW);
       expect(result.stdout + result.stderr).toBe('');
       expect(result.code).toBe(0);
     },

@@ -103,7 +103,7 @@ export const TYPED_CJS = `// Type-checked with tsc against the CommonJS declarat
  * One project per module system, as users have them. (Both in one program, with skipLibCheck off,
  * trips over the two declarations of req.wxUser: see the lead's notes on src/express.)
  */
-export const TSCONFIG = (file: 'app.ts' | 'app.cts') => ({
+const TSCONFIG = (file: 'app.ts' | 'app.cts') => ({
   compilerOptions: {
     target: 'ES2022',
     module: 'NodeNext',
@@ -116,3 +116,9 @@ export const TSCONFIG = (file: 'app.ts' | 'app.cts') => ({
   },
   files: [file],
 });
+
+/** The two tsconfig files of a project, by name: one for app.ts (ESM), one for app.cts (CommonJS). */
+export const TSCONFIG_FILES = {
+  'tsconfig.esm.json': JSON.stringify(TSCONFIG('app.ts'), null, 2),
+  'tsconfig.cjs.json': JSON.stringify(TSCONFIG('app.cts'), null, 2),
+};

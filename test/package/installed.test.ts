@@ -1,132 +1,54 @@
 // The package as users get it: built and packed (npm pack), installed from the tarball into
 // throwaway projects on Express 4 and on Express 5, then imported, required, type-checked, linted.
 
-import { type SpawnOptions, spawn } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CJS_MODULES_SCRIPT, CJS_SCRIPT, ESM_SCRIPT, TSCONFIG, TYPED_CJS, TYPED_ESM } from './fixtures.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildAndPack, installProject, ok, run, tsc, workFolder } from '../helpers/packed-package.js';
+import {
+  CJS_MODULES_SCRIPT,
+  CJS_SCRIPT,
+  ESM_SCRIPT,
+  TSCONFIG_FILES,
+  TYPED_CJS,
+  TYPED_ESM,
+} from './fixtures.js';
 
-const REPO = resolve(import.meta.dirname, '../..');
-const BIN = join(REPO, 'node_modules/.bin');
+const BIN = join(resolve(import.meta.dirname, '../..'), 'node_modules/.bin');
 const EXPRESS_MAJORS = [4, 5] as const;
 // tsc, npm install and publint on a loaded two-core machine: minutes, not seconds. A test here
 // fails on a hang, never on slowness.
 const SLOW = 180_000;
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command to its end; npm's own environment variables (set by `npm test`) stay out. */
-function run(command: string, args: string[], cwd: string, timeoutMs = SLOW): Promise<Result> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
-  const options: SpawnOptions = { cwd, env: { ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] };
-  return new Promise((done, fail) => {
-    const child = spawn(command, args, options);
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (chunk) => {
-      stdout += String(chunk);
-    });
-    child.stderr?.on('data', (chunk) => {
-      stderr += String(chunk);
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      fail(new Error(`${command} ${args.join(' ')} took over ${timeoutMs} ms\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.on('error', fail);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr });
-    });
-  });
-}
-
-async function ok(command: string, args: string[], cwd: string): Promise<Result> {
-  const result = await run(command, args, cwd);
-  if (result.code !== 0) {
-    throw new Error(`${command} ${args.join(' ')} exited ${result.code}\n${result.stdout}\n${result.stderr}`);
-  }
-  return result;
-}
-
-const work = mkdtempSync(join(tmpdir(), 'express-wx-login-installed-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = workFolder('express-wx-login-installed-');
 let tarball = '';
 let packedFiles: string[] = [];
 
 beforeAll(async () => {
-  // Build from a copy: `npm run build` cleans dist/, which must not pull the rug from under
-  // anything else that runs in the repository meanwhile.
-  const pkg = join(work, 'pkg');
-  mkdirSync(pkg);
-  for (const entry of [
-    'package.json',
-    'tsconfig.json',
-    'tsup.config.ts',
-    'README.md',
-    'CHANGELOG.md',
-    'SECURITY.md',
-    'LICENSE',
-    'src',
-  ]) {
-    if (existsSync(join(REPO, entry))) cpSync(join(REPO, entry), join(pkg, entry), { recursive: true });
-  }
-  symlinkSync(join(REPO, 'node_modules'), join(pkg, 'node_modules'), 'dir');
-  await ok('npm', ['run', 'build', '--silent'], pkg);
-  const packed = await ok('npm', ['pack', '--json', '--pack-destination', work], pkg);
-  const [info] = JSON.parse(packed.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
-  tarball = join(work, info!.filename);
-  packedFiles = info!.files.map((file) => file.path).sort();
-
+  ({ tarball, files: packedFiles } = await buildAndPack(work, SLOW));
   // Both projects install at once: most of the time is the registry's.
   await Promise.all(
-    EXPRESS_MAJORS.map(async (major) => {
-      const dir = join(work, `express${major}`);
-      mkdirSync(dir);
-      writeFileSync(
-        join(dir, 'package.json'),
-        JSON.stringify({ name: `installed-express${major}`, private: true, type: 'module' }, null, 2),
-      );
-      writeFileSync(join(dir, 'esm.mjs'), ESM_SCRIPT);
-      writeFileSync(join(dir, 'cjs.cjs'), CJS_SCRIPT);
-      writeFileSync(join(dir, 'cjs-modules.cjs'), CJS_MODULES_SCRIPT);
-      writeFileSync(join(dir, 'app.ts'), TYPED_ESM);
-      writeFileSync(join(dir, 'app.cts'), TYPED_CJS);
-      writeFileSync(join(dir, 'tsconfig.esm.json'), JSON.stringify(TSCONFIG('app.ts'), null, 2));
-      writeFileSync(join(dir, 'tsconfig.cjs.json'), JSON.stringify(TSCONFIG('app.cts'), null, 2));
-      await ok(
-        'npm',
-        [
-          'install',
-          '--no-audit',
-          '--no-fund',
-          '--prefer-offline',
-          '--loglevel=error',
+    EXPRESS_MAJORS.map((major) =>
+      installProject(
+        join(work, `express${major}`),
+        {
+          name: `installed-express${major}`,
+          files: {
+            'esm.mjs': ESM_SCRIPT,
+            'cjs.cjs': CJS_SCRIPT,
+            'cjs-modules.cjs': CJS_MODULES_SCRIPT,
+            'app.ts': TYPED_ESM,
+            'app.cts': TYPED_CJS,
+            ...TSCONFIG_FILES,
+          },
           tarball,
-          `express@${major}`,
-          `@types/express@${major}`,
-          '@types/node@20',
-          'typescript@~5.9',
-        ],
-        dir,
-      );
-    }),
+          packages: [`express@${major}`, `@types/express@${major}`, '@types/node@20', 'typescript@~5.9'],
+        },
+        SLOW,
+      ),
+    ),
   );
 }, 600_000);
 
@@ -221,13 +143,13 @@ describe('the packed package', () => {
   });
 
   it('passes publint with nothing to report', { timeout: SLOW }, async () => {
-    const result = await run(join(BIN, 'publint'), ['run', tarball, '--strict'], work);
+    const result = await run(join(BIN, 'publint'), ['run', tarball, '--strict'], work, SLOW);
     expect(result.stdout + result.stderr).toContain('All good!');
     expect(result.code).toBe(0);
   });
 
   it('passes Are the Types Wrong with no problem, for every resolution mode', { timeout: SLOW }, async () => {
-    const result = await run(join(BIN, 'attw'), [tarball, '--format', 'json'], work);
+    const result = await run(join(BIN, 'attw'), [tarball, '--format', 'json'], work, SLOW);
     const report = JSON.parse(result.stdout) as {
       problems: Record<string, unknown> | unknown[];
       analysis: { entrypoints: object };
@@ -255,7 +177,7 @@ describe.each(EXPRESS_MAJORS)('installed next to Express %i', (major) => {
     ['ESM (import)', 'esm.mjs'],
     ['CommonJS (require)', 'cjs.cjs'],
   ])('loads from %s and logs in through the emulator', { timeout: SLOW }, async (_name, script) => {
-    const result = await ok(process.execPath, [script], dir());
+    const result = await ok(process.execPath, [script], dir(), SLOW);
     // No warning either (require(esm) of jose is stable on Node >= 20.19).
     expect(result.stderr).toBe('');
     const output = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as ScriptOutput;
@@ -284,11 +206,7 @@ describe.each(EXPRESS_MAJORS)('installed next to Express %i', (major) => {
     async (_name, tsconfig) => {
       // app.ts and app.cts hold @ts-expect-error lines: reading req.wxUser.sessionKey, and openid
       // as a number. Were req.wxUser missing or `any`, those directives would be errors themselves.
-      const result = await run(
-        process.execPath,
-        [join(dir(), 'node_modules/typescript/bin/tsc'), '-p', tsconfig],
-        dir(),
-      );
+      const result = await tsc(dir(), tsconfig, SLOW);
       expect(result.stdout + result.stderr).toBe('');
       expect(result.code).toBe(0);
     },
@@ -297,7 +215,7 @@ describe.each(EXPRESS_MAJORS)('installed next to Express %i', (major) => {
   it('loads jose, axios and lru-cache from node_modules in CommonJS, not copies of its own', {
     timeout: SLOW,
   }, async () => {
-    const result = await ok(process.execPath, ['cjs-modules.cjs'], dir());
+    const result = await ok(process.execPath, ['cjs-modules.cjs'], dir(), SLOW);
     const loaded = JSON.parse(result.stdout.trim()) as string[];
     const modules = join(dir(), 'node_modules');
     for (const name of ['jose', 'axios', 'lru-cache']) {
