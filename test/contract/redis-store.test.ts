@@ -176,7 +176,9 @@ async function expectUnavailable(store: RedisStore): Promise<void> {
     );
     const elapsed = performance.now() - started;
     expect(isWxLoginError(err) && err.code, name).toBe('WX_STORE_UNAVAILABLE');
-    expect(elapsed, `${name} took ${Math.round(elapsed)} ms`).toBeLessThan(1500);
+    // Failing fast, not waiting for Redis to come back (it does not, until the test restarts it):
+    // 5 s is far from a wait that never ends, and no slow machine needs that long to reject.
+    expect(elapsed, `${name} took ${Math.round(elapsed)} ms`).toBeLessThan(5000);
   }
 }
 
@@ -246,10 +248,11 @@ describe.skipIf(!services.redisServer).each<[string, (port: number) => Promise<O
     expect(await store.get('k')).toBe('before');
 
     // A server that accepts but does not answer: only the command timeout can end the call.
-    await raw(['CLIENT', 'PAUSE', '1500', 'ALL']);
+    await raw(['CLIENT', 'PAUSE', '4000', 'ALL']);
     const started = performance.now();
     await expect(store.get('k')).rejects.toMatchObject({ code: 'WX_STORE_UNAVAILABLE', status: 503 });
-    expect(performance.now() - started).toBeLessThan(1000);
+    // The 300 ms command timeout ended it, not the 4 s pause (with room for a slow machine).
+    expect(performance.now() - started).toBeLessThan(3000);
     await eventuallyWorks(store);
 
     await server.stop();

@@ -1,40 +1,13 @@
 // `express-wx-login emulator` (src/testing/cli.ts) as a person runs it, in its own process: what it
 // prints, that its /dev route mints a code that code2Session takes, its options, its refusals.
 
-import { spawn } from 'node:child_process';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { type CliRun, listeningUrl, runTsx } from '../helpers/cli-process.js';
 
-interface Run {
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-  stop: () => void;
-}
-
-function cli(args: string[]): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/testing/cli.ts', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += String(chunk);
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += String(chunk);
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  onTestFinished(() => {
-    child.kill('SIGKILL');
-  });
-  return { stdout: () => stdout, stderr: () => stderr, exited, stop: () => child.kill('SIGTERM') };
-}
+const cli = (args: string[]): CliRun => runTsx('src/testing/cli.ts', args);
 
 /** Waits for the banner; returns the URL it names. */
-async function listening(run: Run): Promise<string> {
-  await expect.poll(run.stdout, { timeout: 60_000, interval: 100 }).toContain('Ctrl-C stops');
-  return /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(run.stdout())![1]!;
-}
+const listening = (run: CliRun): Promise<string> => listeningUrl(run, 'Ctrl-C stops');
 
 describe('express-wx-login emulator', () => {
   it('prints the apiBaseUrl and a walk-through, mints codes that code2Session takes, stops on SIGTERM', async () => {

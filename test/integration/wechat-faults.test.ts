@@ -46,8 +46,9 @@ describe('transient WeChat faults', () => {
       error: { code: 'WX_UPSTREAM_UNAVAILABLE', message: 'WeChat did not answer in time; retry later' },
     });
     expect(emulator.callsTo('jscode2session')).toHaveLength(3);
-    // 3 attempts of at most 300 ms, plus short backoffs.
-    expect(Date.now() - started).toBeLessThan(3 * 300 + 1000);
+    // 3 attempts of at most 300 ms, plus short backoffs: about 1 s. The bound only has to tell that
+    // from an attempt without a timeout (a hang never ends), so it leaves a slow machine room.
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('retries a slow answer, whose attempt used the code: 502 WX_UPSTREAM_ERROR, get a new code', async () => {
