@@ -11,6 +11,7 @@ import {
   integerOption,
   omitUndefined,
   oneOf,
+  positiveNumberOption,
   requiredString,
 } from '../options-toolkit.js';
 import { MemoryStore } from '../stores/memory-store.js';
@@ -165,15 +166,11 @@ export function parseOptions(input: WxAuthOptions<never>): Configuration {
   if (logger !== undefined && (typeof logger !== 'object' || logger === null)) {
     fail('logger', 'must be a pino-style logger object');
   }
-  const phoneMaxAgeSeconds = options.phoneMaxAgeSeconds;
-  if (
-    phoneMaxAgeSeconds !== undefined &&
-    (typeof phoneMaxAgeSeconds !== 'number' ||
-      !Number.isFinite(phoneMaxAgeSeconds) ||
-      phoneMaxAgeSeconds <= 0)
-  ) {
-    fail('phoneMaxAgeSeconds', 'must be a positive number of seconds');
-  }
+  // Off unless set, so no default: the fallback below is never used.
+  const phoneMaxAgeSeconds =
+    options.phoneMaxAgeSeconds === undefined
+      ? undefined
+      : positiveNumberOption(options, 'phoneMaxAgeSeconds', 0);
   const config: Configuration = {
     appId: requiredString(options, 'appId'),
     appSecret: requiredString(options, 'appSecret'),

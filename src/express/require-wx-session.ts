@@ -3,7 +3,7 @@
 
 import type { RequestHandler } from 'express';
 import type { WxSessionUser } from '../core/wx-user.js';
-import { booleanOption, failOption, omitUndefined } from '../options-toolkit.js';
+import { booleanOption, omitUndefined, stringOption } from '../options-toolkit.js';
 import { noLoginOnRequest } from './misconfigured.js';
 import { loginsOf } from './request-context.js';
 import { DEFAULT_RESPONDER } from './responder.js';
@@ -44,10 +44,8 @@ export interface RequireWxSessionOptions extends WxResponseOptions {
  */
 export function parseGuardOptions(input: RequireWxSessionOptions): GuardPolicy {
   const { settings, others: options } = takeResponseOptions(omitUndefined(input));
-  const appId = options.appId;
-  if (appId !== undefined && (typeof appId !== 'string' || appId.trim() === '')) {
-    failOption('appId', 'must be a non-empty string');
-  }
+  // Any app unless set, so no default: the fallback below is never used.
+  const appId = options.appId === undefined ? undefined : stringOption(options, 'appId', '');
   const response = Object.keys(settings).length > 0 ? settings : undefined;
   return { optional: booleanOption(options, 'optional', false), appId, response };
 }

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { parseOptions } from '../../src/core/options.js';
-import { MemoryStore, type WxLoginOptions, wxLogin } from '../../src/index.js';
+import { MemoryStore, requireWxSession, type WxLoginOptions, wxLogin } from '../../src/index.js';
 
 const valid: WxLoginOptions = { appId: 'wx123', appSecret: 'secret-value', tokenSecret: 'x'.repeat(32) };
 
@@ -69,6 +69,11 @@ describe('wxLogin() options', () => {
     [{ ...valid, tokenEndpoint: 'fast' }, 'option "tokenEndpoint" must be "stable" or "classic"'],
     [{ ...valid, onLogin: 'yes' }, 'option "onLogin" must be a function'],
     [{ ...valid, logger: 'console' }, 'option "logger" must be a pino-style logger object'],
+    [{ ...valid, phoneMaxAgeSeconds: 0 }, 'option "phoneMaxAgeSeconds" must be a positive number, got 0'],
+    [
+      { ...valid, phoneMaxAgeSeconds: '60' },
+      'option "phoneMaxAgeSeconds" must be a positive number, got string',
+    ],
     [{ ...valid, routes: { login: 'wx/login' } }, 'option "routes.login" must be a path starting with "/"'],
     [{ ...valid, routes: { logout: '/wx/login' } }, 'option "routes.logout" repeats the path /wx/login'],
   ])('refuses %j', (options, expected) => {
@@ -126,5 +131,28 @@ describe('the parsed configuration', () => {
       expect(text).not.toContain('app-secret-never-printed');
       expect(text).not.toContain('t'.repeat(40));
     }
+  });
+});
+
+describe('requireWxSession() options', () => {
+  it.each([
+    [{ appId: '' }, 'option "appId" must be a non-empty string'],
+    [{ appId: 42 }, 'option "appId" must be a non-empty string'],
+    [{ optional: 'yes' }, 'option "optional" must be'],
+  ])('refuses %j with ERR_INVALID_ARG_VALUE', (options, expected) => {
+    let thrown: unknown;
+    try {
+      requireWxSession(options as never);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(TypeError);
+    expect((thrown as { code?: string }).code).toBe('ERR_INVALID_ARG_VALUE');
+    expect((thrown as Error).message).toContain(expected);
+  });
+
+  it('accepts an appId, and no appId at all', () => {
+    expect(typeof requireWxSession({ appId: 'wx123' })).toBe('function');
+    expect(typeof requireWxSession()).toBe('function');
   });
 });
