@@ -7,8 +7,8 @@
 
 import { execFileSync, execSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
 import { measure } from './lib/load.mjs';
+import { environmentLine, median } from './lib/report.mjs';
 import { KINDS, prepare, stopWechat } from './lib/rotation.mjs';
 
 const QUICK = process.argv.includes('--quick');
@@ -50,7 +50,6 @@ for (let round = 0; round < ROUNDS; round++) {
   step(`round ${round + 1}: ${[...rps].map(([k, v]) => `${k} ${v.toFixed(0)} req/s`).join(', ')}`);
 }
 for (const p of prepared) await p.server.stop();
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const names = {
   bare: 'bare Express 5',
   'ours-memory': 'express-wx-login + MemoryStore, nobody subscribed',
@@ -58,9 +57,7 @@ const names = {
 };
 const lines = [
   '<!-- written by npm run bench:diagnostics; do not edit -->',
-  `node ${process.version}, ${cpus()[0]?.model} (${cpus().length} cores), load average ${loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' ')} at the end, ${new Date().toISOString()}`,
+  environmentLine(),
   '',
   'One publish point with nobody subscribed (`bench/memory/publish-point.ts`, 20 million calls):',
   '',

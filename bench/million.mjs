@@ -12,13 +12,13 @@
 
 import { execSync, fork } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { startServer } from './lib/children.mjs';
 import { dummyTokens, inParallel } from './lib/credentials.mjs';
 import { measure } from './lib/load.mjs';
 import { redisCli, startCluster, startRedis } from './lib/redis-servers.mjs';
+import { environmentLine, median } from './lib/report.mjs';
 
 const flag = (name, fallback) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -143,7 +143,6 @@ function storeHeap(count) {
   });
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (n, digits = 0) =>
   n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
@@ -244,9 +243,7 @@ for (const count of HEAP_SIZES) {
   result.memoryStore.push(await storeHeap(count));
 }
 result.seconds = (Date.now() - started) / 1000;
-result.env = `node ${process.version}, ${cpus()[0]?.model} (${cpus().length} cores), load average ${loadavg()
-  .map((l) => l.toFixed(1))
-  .join(' ')} at the end, ${new Date().toISOString()}`;
+result.env = environmentLine();
 const out = `${resultsDir}million${QUICK ? '-quick' : ''}`;
 writeFileSync(`${out}.json`, `${JSON.stringify(result, null, 2)}\n`);
 writeMarkdown(result, `${out}.md`);

@@ -5,7 +5,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 
 const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
-const median = (xs) => {
+/** The median of `xs` (the mean of the two middle values for an even count). */
+export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0
     ? Number.NaN
@@ -14,6 +15,11 @@ const median = (xs) => {
       : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const count = (n) => n.toLocaleString('en');
+
+/** The machine and the moment, as one line: the first line of every results file. */
+export function environmentLine(env = environment()) {
+  return `node ${env.node}, ${env.cpu} (${env.cores} cores), load average ${env.loadAverage.join(' ')} at the end, ${env.date}`;
+}
 
 export function environment() {
   return {
@@ -145,8 +151,7 @@ export function writeReport({
     goals.map((g) => [g.what, g.measured, g.met ? 'met' : '**not met**']),
   );
   const envLine =
-    `node ${env.node}, ${env.cpu} (${env.cores} cores), load average ${env.loadAverage.join(' ')} at the end, ${env.date}, ` +
-    `${rounds} rounds, ${fmt(seconds / 60, 1)} min${quick ? ', --quick' : ''}`;
+    `${environmentLine(env)}, ` + `${rounds} rounds, ${fmt(seconds / 60, 1)} min${quick ? ', --quick' : ''}`;
   const notes = [
     ...(quick
       ? [

@@ -4,34 +4,12 @@
 // --max-old-space-size=4096 --import tsx bench/memory/store-heap.ts 1000000`.
 
 import { randomBytes } from 'node:crypto';
-import type { SessionRecord } from '../../src/core/sessions.js';
 import { userKey } from '../../src/core/user-keys.js';
 import { MemoryStore } from '../../src/stores/memory-store.js';
 import type { StoredValue } from '../../src/stores/types.js';
+import { appId, heapUsed, openid, record, ttlMs } from './fixtures.js';
 
 const count = Number(process.argv[2] ?? 100_000);
-const appId = 'wx_emulator_app00';
-const ttlMs = (7 * 24 * 3600 + 30) * 1000;
-const gc = (globalThis as { gc?: () => void }).gc;
-if (!gc) throw new Error('run with node --expose-gc');
-
-function heapUsed(): number {
-  gc?.();
-  gc?.();
-  return process.memoryUsage().heapUsed;
-}
-
-const openid = (i: number) => `o${String(i).padStart(10, '0')}BenchUserAbCdEfGh`;
-const now = Math.floor(Date.now() / 1000);
-const record = (i: number, sid: string): SessionRecord => ({
-  sid,
-  openid: openid(i),
-  appId,
-  source: 'miniprogram',
-  createdAt: now,
-  expiresAt: now + 7 * 24 * 3600,
-  user: { userId: i },
-});
 
 const store = new MemoryStore({ max: 3 * count });
 const before = heapUsed();
