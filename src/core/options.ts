@@ -75,7 +75,10 @@ export interface WxAuthOptions<Req = unknown> {
   /**
    * How long, in ms, an instance may trust a session it already loaded before reading the store
    * again. Bounds how late a logout on another instance takes effect. Defaults to `1000`; `0` reads
-   * the store on every request. At most `1000`.
+   * the store on every request. At most `1000`. On a store that is not shared between processes
+   * (`MemoryStore`), every change to a session is made in this process and drops the cached copy at
+   * once, so a session stays cached up to a minute, in one cache shared by every wxLogin() of the
+   * app on that store.
    */
   sessionCacheMs?: number;
   /**

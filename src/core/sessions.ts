@@ -1,9 +1,9 @@
 // Sessions and the newest session_key per user in the SessionStore (keys carry the appId): store
-// failures become WX_STORE_UNAVAILABLE; reads go through a short local cache, synchronous if the store is.
+// failures become WX_STORE_UNAVAILABLE; reads go through a local cache, synchronous if the store is.
 
-import { LRUCache } from 'lru-cache';
 import type { WxLogger } from '../logger.js';
 import type { SessionStore, StoredValue } from '../stores/types.js';
+import { type SessionCache, sessionCacheFor } from './session-cache.js';
 import { callStore } from './store-call.js';
 
 /** A login session as stored. Holds no secret: the session_key lives in the user's key record. */
@@ -33,17 +33,6 @@ export interface SessionKeyRecord {
 /** Room for the sessions of about 100,000 users in the local cache (see sessionCacheEntryBytes). */
 export const DEFAULT_SESSION_CACHE_BYTES = 48 * 1024 * 1024;
 
-/**
- * What one cached session costs in heap, roughly: the record, its strings (two bytes a character
- * at worst), what `onLogin` returned, and lru-cache's slots. Measured in bench/.
- */
-export function sessionCacheEntryBytes(record: SessionRecord): number {
-  const strings =
-    record.sid.length * 2 + record.openid.length + (record.unionid?.length ?? 0) + record.appId.length;
-  const user = record.user === undefined ? 0 : JSON.stringify(record.user).length + 48;
-  return 160 + 2 * strings + user;
-}
-
 /** A session read: the record at once when nothing had to wait, else a promise of it. */
 export type SessionLoad = SessionRecord | undefined | Promise<SessionRecord | undefined>;
 
@@ -61,16 +50,12 @@ export class SessionRepository {
   readonly #store: SessionStore;
   readonly #appId: string;
   readonly #logger: WxLogger | undefined;
-  readonly #cache: LRUCache<string, SessionRecord> | undefined;
+  /** Dropped from whenever a session changes; see session-cache.ts for who shares it. */
+  readonly #cache: SessionCache | undefined;
+  /** Whether reads are answered from `#cache` (not when `cacheMs` or `cacheBytes` is 0). */
+  readonly #readsCache: boolean;
   /** Reads waiting for the store, by sid: concurrent misses of one session share one round trip. */
   readonly #reading = new Map<string, Promise<SessionRecord | undefined>>();
-  /**
-   * Bumped when a delete starts and when it ends. A read that overlapped a delete (its epoch
-   * changed, or a delete is still running) is answered but not cached: a store that answers
-   * slowly must not put a session back into the cache after a logout cleared it.
-   */
-  #epoch = 0;
-  #deleting = 0;
   #hits = 0;
   #misses = 0;
 
@@ -82,23 +67,20 @@ export class SessionRepository {
     this.#store = store;
     this.#appId = appId;
     this.#logger = options.logger;
-    const cacheBytes = options.cacheBytes ?? DEFAULT_SESSION_CACHE_BYTES;
-    // Up to 1 s, which bounds how late another instance's logout takes effect here. Worth it for
-    // an in-process store too: a cached record skips a JSON parse, and a logout here clears it.
-    this.#cache =
-      options.cacheMs > 0 && cacheBytes > 0
-        ? new LRUCache({
-            ttl: options.cacheMs,
-            ttlAutopurge: false,
-            maxSize: cacheBytes,
-            sizeCalculation: sessionCacheEntryBytes,
-          })
-        : undefined;
+    // A shared store: up to 1 s, which bounds how late another instance's logout takes effect
+    // here. Worth it for an in-process store too (longer there): a cached record skips a JSON parse.
+    const { cache, reads } = sessionCacheFor(store, appId, {
+      cacheMs: options.cacheMs,
+      cacheBytes: options.cacheBytes ?? DEFAULT_SESSION_CACHE_BYTES,
+      defaultBytes: DEFAULT_SESSION_CACHE_BYTES,
+    });
+    this.#cache = cache;
+    this.#readsCache = reads;
   }
 
-  /** The session if this instance read it within `cacheMs`; never touches the store. */
+  /** The session if this instance has it cached (see session-cache.ts); never touches the store. */
   loadCached(sid: string): SessionRecord | undefined {
-    return this.#cache?.get(sid);
+    return this.#readsCache ? this.#cache?.records.get(sid) : undefined;
   }
 
   /**
@@ -108,7 +90,7 @@ export class SessionRepository {
    * promise of `WX_STORE_UNAVAILABLE`, never as a synchronous throw.
    */
   loadNow(sid: string): SessionLoad {
-    const cached = this.#cache?.get(sid);
+    const cached = this.loadCached(sid);
     if (cached) {
       this.#hits++;
       return cached;
@@ -116,7 +98,7 @@ export class SessionRepository {
     this.#misses++;
     const waiting = this.#reading.get(sid);
     if (waiting) return waiting;
-    const epoch = this.#epoch;
+    const epoch = this.#cache?.epoch ?? 0;
     let value: ReturnType<SessionStore['get']>;
     try {
       value = this.#store.get(this.#sessionKey(sid));
@@ -147,14 +129,15 @@ export class SessionRepository {
     return {
       hits: this.#hits,
       misses: this.#misses,
-      entries: this.#cache?.size ?? 0,
-      bytes: this.#cache?.calculatedSize ?? 0,
+      entries: this.#cache?.records.size ?? 0,
+      bytes: this.#cache?.records.calculatedSize ?? 0,
     };
   }
 
   #accept(sid: string, value: StoredValue | undefined, epoch: number): SessionRecord | undefined {
     const record = asSessionRecord(value);
-    if (record && epoch === this.#epoch && this.#deleting === 0) this.#cache?.set(sid, record);
+    const cache = this.#readsCache ? this.#cache : undefined;
+    if (record && cache && epoch === cache.epoch && cache.deleting === 0) cache.records.set(sid, record);
     return record;
   }
 
@@ -165,22 +148,27 @@ export class SessionRepository {
   }
 
   async delete(sid: string): Promise<void> {
-    this.#epoch++;
-    this.#deleting++;
-    this.#cache?.delete(sid);
+    const cache = this.#cache;
+    if (cache) {
+      cache.epoch++;
+      cache.deleting++;
+      cache.records.delete(sid);
+    }
     // A request after the logout must not join a read that started before it.
     this.#reading.delete(sid);
     try {
       await this.#call('delete session', () => this.#store.delete(this.#sessionKey(sid)));
     } finally {
-      this.#deleting--;
-      this.#epoch++;
+      if (cache) {
+        cache.deleting--;
+        cache.epoch++;
+      }
     }
   }
 
   /** Drops this instance's cached copy, so that the next load() reads the store. */
   forget(sid: string): void {
-    this.#cache?.delete(sid);
+    this.#cache?.records.delete(sid);
   }
 
   async loadSessionKey(openid: string): Promise<SessionKeyRecord | undefined> {

@@ -57,7 +57,9 @@ export interface SessionStore {
   extendIfEquals?(key: string, value: string, ttlMs: number): Awaitable<boolean>;
   /**
    * Optional: `false` when the store lives in this process (like MemoryStore). The core then warns
-   * in production, where several instances are the norm and an in-process store is not shared.
+   * in production, where several instances are the norm and an in-process store is not shared; and,
+   * as no other process can change a session, keeps sessions it read cached up to a minute rather
+   * than `sessionCacheMs`. Only a store no other process can write may say `false`.
    */
   readonly shared?: boolean;
   /** Optional: releases connections or timers the store owns. */

@@ -1,5 +1,6 @@
 // SessionRepository without HTTP: a MemoryStore read never becomes a promise; on a real Redis,
-// one round trip per cache miss (shared by concurrent misses) and none on a hit; the cache bound.
+// one round trip per cache miss (shared by concurrent misses) and none on a hit; the cache bound;
+// how long a cached session is trusted, and who shares the cache, for in-process and shared stores.
 
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -80,6 +81,82 @@ describe('SessionRepository on MemoryStore', () => {
     expect(bytes).toBeLessThanOrEqual(20_000);
     expect(entries).toBeGreaterThan(10);
     expect(entries).toBeLessThan(300);
+  });
+});
+
+/** The same MemoryStore seen as a shared store: what RedisStore looks like to the cache. */
+function sharedView(store: MemoryStore): SessionStore {
+  return {
+    get: (key) => store.get(key),
+    set: (key, value, ttlMs) => store.set(key, value, ttlMs),
+    delete: (key) => store.delete(key),
+    add: (key, value, ttlMs) => store.add(key, value, ttlMs),
+    deleteIfEquals: (key, value) => store.deleteIfEquals(key, value),
+  };
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('the session cache, in-process store vs shared store', () => {
+  it('trusts a session read from an in-process store longer than cacheMs: nobody else can change it', async () => {
+    const { store, gets } = counting(new MemoryStore());
+    const sessions = new SessionRepository(store, 'wx_unit', { cacheMs: 20 });
+    await sessions.save(record('long'), TTL);
+    sessions.loadNow('long');
+    await pause(120);
+    expect((sessions.loadNow('long') as SessionRecord).sid).toBe('long');
+    expect(gets()).toBe(1);
+    expect(sessions.cacheStats).toMatchObject({ hits: 1, misses: 1 });
+  });
+
+  it('reads a shared store again once cacheMs has passed: another instance may have ended it', async () => {
+    const memory = new MemoryStore();
+    const { store, gets } = counting(sharedView(memory));
+    const sessions = new SessionRepository(store, 'wx_unit', { cacheMs: 20 });
+    await sessions.save(record('short'), TTL);
+    sessions.loadNow('short');
+    sessions.loadNow('short');
+    expect(gets()).toBe(1);
+    await pause(120);
+    memory.delete('wx_unit:sess:short');
+    expect(sessions.loadNow('short')).toBeUndefined();
+    expect(gets()).toBe(2);
+  });
+
+  it('shares one cache between the repositories of one app on one in-process store: a delete anywhere is seen everywhere at once', async () => {
+    const store = new MemoryStore();
+    const first = new SessionRepository(store, 'wx_unit', { cacheMs: 1000 });
+    const second = new SessionRepository(store, 'wx_unit', { cacheMs: 1000 });
+    await first.save(record('both'), TTL);
+    expect(second.loadNow('both')).toBeDefined();
+    expect(first.loadCached('both')).toBeDefined();
+    await first.delete('both');
+    expect(second.loadCached('both')).toBeUndefined();
+    expect(second.loadNow('both')).toBeUndefined();
+  });
+
+  it('drops a changed session from the shared cache even through a repository that never reads it (cacheMs 0)', async () => {
+    const store = new MemoryStore();
+    const reader = new SessionRepository(store, 'wx_unit', { cacheMs: 1000 });
+    const uncached = new SessionRepository(store, 'wx_unit', { cacheMs: 0 });
+    await reader.save(record('mixed'), TTL);
+    expect(reader.loadNow('mixed')).toBeDefined();
+    expect(uncached.loadCached('mixed')).toBeUndefined();
+    await uncached.delete('mixed');
+    expect(reader.loadNow('mixed')).toBeUndefined();
+  });
+
+  it('keeps the caches of two apps and of two stores apart', async () => {
+    const store = new MemoryStore();
+    const appA = new SessionRepository(store, 'wx_a', { cacheMs: 1000 });
+    const appB = new SessionRepository(store, 'wx_b', { cacheMs: 1000 });
+    const otherStore = new SessionRepository(new MemoryStore(), 'wx_a', { cacheMs: 1000 });
+    await appA.save(record('apart'), TTL);
+    expect(appA.loadNow('apart')).toBeDefined();
+    expect(appB.loadNow('apart')).toBeUndefined();
+    expect(otherStore.loadNow('apart')).toBeUndefined();
+    expect(appB.cacheStats.entries).toBe(0);
+    expect(otherStore.cacheStats.entries).toBe(0);
   });
 });
 
