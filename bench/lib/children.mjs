@@ -52,6 +52,8 @@ export async function startServer(name, { env = {}, execArgv = [] } = {}) {
       }),
     /** User + system CPU time of the process so far, in ms (Linux /proc). */
     cpuMs: () => cpuMsOf(child.pid),
+    /** The same, of the main (JavaScript) thread alone: the rest is V8's and libuv's threads. */
+    mainThreadCpuMs: () => cpuMsOf(child.pid, child.pid),
     /** SIGINT, so that a --cpu-prof child writes its profile; resolves when it has exited. */
     stop: () =>
       new Promise((resolve) => {
@@ -66,10 +68,14 @@ export async function startServer(name, { env = {}, execArgv = [] } = {}) {
   };
 }
 
-function cpuMsOf(pid) {
+/** CPU ms of process `pid`, or of its thread `tid` (the main thread's tid is the pid). */
+function cpuMsOf(pid, tid) {
   try {
     // Fields after the ")" of the command name: utime and stime are the 12th and 13th.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(
+      tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`,
+      'utf8',
+    );
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
   } catch {

@@ -54,6 +54,8 @@ export function summarize(kinds, sizes, results) {
         max: Math.max(...ratios),
         requestsPerSecond: median(runs.map((r) => r.requestsPerSecond)),
         cpuUs: median(runs.map((r) => r.serverCpuUsPerRequest)),
+        // Results written before the split was measured have no helperCpuUsPerRequest.
+        helperUs: median(runs.map((r) => r.helperCpuUsPerRequest ?? Number.NaN)),
         cpuRatio: median(cpuRatios),
         serverCpu: median(runs.map((r) => r.serverCpu)),
         bad: runs.reduce((s, r) => s + r.non2xx + r.errors, 0),
@@ -110,12 +112,13 @@ export function renderTables(rows, sizes) {
     'row',
     ...sizes.map((n) => `N = ${count(n)}`),
     'CPU us/req',
+    'of which V8 helper threads',
     'x bare by CPU',
     'non-2xx/err',
   ];
   const ratioRows = rows.map((r) =>
     r.placeholder
-      ? [r.name, ...sizes.map(() => '(placeholder: wx.guard())'), '-', '-', '-']
+      ? [r.name, ...sizes.map(() => '(placeholder: wx.guard())'), '-', '-', '-', '-']
       : [
           r.name,
           ...r.cells.map((c) =>
@@ -124,6 +127,7 @@ export function renderTables(rows, sizes) {
               : `${fmt(c.ratio, 2)} (${fmt(c.min, 2)}-${fmt(c.max, 2)})`,
           ),
           r.cells.map((c) => fmt(c.cpuUs)).join(' / '),
+          r.cells.map((c) => fmt(c.helperUs)).join(' / '),
           r.cells.map((c) => fmt(c.cpuRatio, 2)).join(' / '),
           String(r.cells.reduce((s, c) => s + c.bad, 0)),
         ],
@@ -159,7 +163,9 @@ export function writeReport({
         ]
       : []),
     `x bare: the row's requests/s over bare Express 5's in the same round at the same N; median of ${rounds} rounds, (min-max).`,
-    `CPU us/req: the server process's CPU time per request (median), at each N; x bare by CPU: bare's CPU us/req over the row's, ` +
+    `CPU us/req: the server process's CPU time per request (median), at each N; of which V8 helper threads: the part spent outside ` +
+      'the JavaScript thread, which is the garbage collector working beside it (concurrent marking, parallel scavenges, sweeping) and shows ' +
+      "in neither a CPU profile nor GC pause times; x bare by CPU: bare's CPU us/req over the row's, " +
       'the ratio the server would reach with a core to itself; steadier than req/s when other processes take the CPU.',
     `Steady N (${sizes
       .slice(0, -1)
