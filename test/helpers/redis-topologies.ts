@@ -133,6 +133,10 @@ export async function startCluster(): Promise<RedisCluster> {
           'no',
           '--dir',
           dir,
+          // Each node its own RDB file: a replica's full sync writes the file and loads it back,
+          // and with one shared name a replica could load another shard's data.
+          '--dbfilename',
+          `dump-${port}.rdb`,
         ],
         port,
       ),
@@ -209,10 +213,24 @@ export async function startSentinel(): Promise<RedisSentinelSetup> {
   const dir = mkdtempSync(join(tmpdir(), 'wxl-sentinel-'));
   folders.push(dir);
   const [masterPort, replicaPort, sentinelPort] = [await freePort(), await freePort(), await freePort()];
-  const common = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
-  const master = await startServer(['--port', String(masterPort), ...common], masterPort);
+  // Each server its own RDB file (see startCluster()).
+  const common = (port: number) => [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+    '--dbfilename',
+    `dump-${port}.rdb`,
+  ];
+  const master = await startServer(common(masterPort), masterPort);
   const replica = await startServer(
-    ['--port', String(replicaPort), '--replicaof', '127.0.0.1', String(masterPort), ...common],
+    [...common(replicaPort), '--replicaof', '127.0.0.1', String(masterPort)],
     replicaPort,
   );
   await waitFor('the replica to sync', async () =>
