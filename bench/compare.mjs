@@ -8,6 +8,7 @@
 // do-nothing middleware pair and guard); users, how many users its server has (logged in through
 // the real login path for ours); options:
 //   self       the server logs its own users in (ours-redis otherwise has another instance do it)
+//   gc         two full collections in the server once its users are ready (--expose-gc)
 //   VAR=value  an environment variable of the server, e.g. NODE_OPTIONS=--max-semi-space-size=64
 //
 // node bench/compare.mjs --n 10000 bare:10000 ours-redis:10000 ours-redis:10000:self
@@ -37,12 +38,14 @@ function kindOf(spec) {
   const kind = { ...base, env: { ...base.env, BENCH_GC_STATS: '1' } };
   for (const option of options.split('+').filter(Boolean)) {
     if (option === 'self') kind.loginInstance = false;
+    else if (option === 'gc') kind.fullGc = true;
     else {
       const eq = option.indexOf('=');
       if (eq < 1) throw new Error(`not an option: ${option} (in ${spec})`);
       kind.env[option.slice(0, eq)] = option.slice(eq + 1);
     }
   }
+  if (kind.fullGc) kind.env.NODE_OPTIONS = `${kind.env.NODE_OPTIONS ?? ''} --expose-gc`.trim();
   return { kind, users: Number(users) };
 }
 
@@ -51,6 +54,8 @@ for (const spec of specs) {
   const { kind, users } = kindOf(spec);
   const prepared = await prepare(kind, { step: (what) => console.log(`${spec}: ${what}`), count: users });
   if (!prepared) throw new Error(`${spec}: this build cannot start it`);
+  // The server's own IPC 'heap' request collects twice when gc is exposed (bench/lib/serve.mjs).
+  if (kind.fullGc && !(await prepared.server.call('heap')).gc) throw new Error(`${spec}: gc not exposed`);
   rows.push({ spec, prepared, headers: prepared.headers.slice(0, n), runs: [] });
 }
 await stopWechat();
