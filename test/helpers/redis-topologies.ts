@@ -117,26 +117,13 @@ export async function startCluster(): Promise<RedisCluster> {
     ports.map((port) =>
       startServer(
         [
-          '--port',
-          String(port),
-          '--bind',
-          '127.0.0.1',
+          ...serverArgs(dir, port),
           '--cluster-enabled',
           'yes',
           '--cluster-config-file',
           join(dir, `nodes-${port}.conf`),
           '--cluster-node-timeout',
           '1000',
-          '--save',
-          '',
-          '--appendonly',
-          'no',
-          '--dir',
-          dir,
-          // Each node its own RDB file: a replica's full sync writes the file and loads it back,
-          // and with one shared name a replica could load another shard's data.
-          '--dbfilename',
-          `dump-${port}.rdb`,
         ],
         port,
       ),
@@ -203,18 +190,12 @@ export interface RedisSentinelSetup {
 }
 
 /**
- * A master, its replica, and one sentinel (quorum 1) that fails over after 1 s of silence.
- *
- * @example
- * const setup = await startSentinel();
- * const client = new Redis({ sentinels: [{ host: '127.0.0.1', port: setup.sentinel.port }], name: setup.name });
+ * The arguments every redis-server of a topology starts with: its port on loopback, nothing kept
+ * across restarts, files in `dir`. Each server has its own RDB file: a replica's full sync writes
+ * the file and loads it back, and with one shared name a replica could load another shard's data.
  */
-export async function startSentinel(): Promise<RedisSentinelSetup> {
-  const dir = mkdtempSync(join(tmpdir(), 'wxl-sentinel-'));
-  folders.push(dir);
-  const [masterPort, replicaPort, sentinelPort] = [await freePort(), await freePort(), await freePort()];
-  // Each server its own RDB file (see startCluster()).
-  const common = (port: number) => [
+function serverArgs(dir: string, port: number): string[] {
+  return [
     '--port',
     String(port),
     '--bind',
@@ -228,9 +209,22 @@ export async function startSentinel(): Promise<RedisSentinelSetup> {
     '--dbfilename',
     `dump-${port}.rdb`,
   ];
-  const master = await startServer(common(masterPort), masterPort);
+}
+
+/**
+ * A master, its replica, and one sentinel (quorum 1) that fails over after 1 s of silence.
+ *
+ * @example
+ * const setup = await startSentinel();
+ * const client = new Redis({ sentinels: [{ host: '127.0.0.1', port: setup.sentinel.port }], name: setup.name });
+ */
+export async function startSentinel(): Promise<RedisSentinelSetup> {
+  const dir = mkdtempSync(join(tmpdir(), 'wxl-sentinel-'));
+  folders.push(dir);
+  const [masterPort, replicaPort, sentinelPort] = [await freePort(), await freePort(), await freePort()];
+  const master = await startServer(serverArgs(dir, masterPort), masterPort);
   const replica = await startServer(
-    [...common(replicaPort), '--replicaof', '127.0.0.1', String(masterPort)],
+    [...serverArgs(dir, replicaPort), '--replicaof', '127.0.0.1', String(masterPort)],
     replicaPort,
   );
   await waitFor('the replica to sync', async () =>

@@ -1,5 +1,6 @@
 // A store with only the methods every SessionStore has, over a MemoryStore: what a third-party
-// store written before the session index existed looks like (the core falls back to its own index).
+// store written before the session index existed looks like (the core falls back to its own index),
+// and, without `shared: false`, a store the core treats as shared between processes.
 
 import type { MemoryStore, SessionStore } from '../../src/index.js';
 

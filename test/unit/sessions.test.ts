@@ -10,6 +10,7 @@ import { type SessionRecord, SessionRepository } from '../../src/core/sessions.j
 import { MemoryStore } from '../../src/stores/memory-store.js';
 import { RedisStore } from '../../src/stores/redis-store.js';
 import type { SessionStore } from '../../src/stores/types.js';
+import { requiredOnly } from '../helpers/required-only-store.js';
 import { services } from '../helpers/services/index.js';
 
 const TTL = 60_000;
@@ -84,17 +85,6 @@ describe('SessionRepository on MemoryStore', () => {
   });
 });
 
-/** The same MemoryStore seen as a shared store: what RedisStore looks like to the cache. */
-function sharedView(store: MemoryStore): SessionStore {
-  return {
-    get: (key) => store.get(key),
-    set: (key, value, ttlMs) => store.set(key, value, ttlMs),
-    delete: (key) => store.delete(key),
-    add: (key, value, ttlMs) => store.add(key, value, ttlMs),
-    deleteIfEquals: (key, value) => store.deleteIfEquals(key, value),
-  };
-}
-
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('the session cache, in-process store vs shared store', () => {
@@ -111,7 +101,8 @@ describe('the session cache, in-process store vs shared store', () => {
 
   it('reads a shared store again once cacheMs has passed: another instance may have ended it', async () => {
     const memory = new MemoryStore();
-    const { store, gets } = counting(sharedView(memory));
+    // Without `shared: false`, the MemoryStore is what RedisStore is to the cache: a shared store.
+    const { store, gets } = counting(requiredOnly(memory));
     const sessions = new SessionRepository(store, 'wx_unit', { cacheMs: 20 });
     await sessions.save(record('short'), TTL);
     sessions.loadNow('short');
