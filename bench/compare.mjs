@@ -14,7 +14,7 @@
 // node bench/compare.mjs --n 10000 bare:10000 ours-redis:10000 ours-redis:10000:self
 
 import { measure } from './lib/load.mjs';
-import { median } from './lib/report.mjs';
+import { fmt, median } from './lib/report.mjs';
 import { KINDS, prepare, stopWechat } from './lib/rotation.mjs';
 
 const args = process.argv.slice(2);
@@ -80,7 +80,6 @@ for (let round = 0; round < rounds; round++) {
 }
 
 const first = rows[0].runs;
-const fmt = (x, digits = 0) => x.toFixed(digits);
 console.log(
   `\nN = ${n.toLocaleString('en')}, ${rounds} rounds of ${seconds} s; CPU us per request, median over rounds; ` +
     `ratio: CPU per request over ${rows[0].spec}'s in the same round, median (min-max)`,

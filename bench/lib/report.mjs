@@ -4,7 +4,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 
-const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+/** `n` with `digits` decimals, or '-' when it is not a number (a row that did not run). */
+export const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 /** The median of `xs` (the mean of the two middle values for an even count). */
 export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
