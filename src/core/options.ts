@@ -18,7 +18,7 @@ import { MemoryStore } from '../stores/memory-store.js';
 import type { SessionStore } from '../stores/types.js';
 import type { LoginEvent, PhoneEvent, WxAppUser } from './hook-events.js';
 import { parseRefresh, parseSigningKeys, parseStore, parseTransport } from './option-parsers.js';
-import { DEFAULT_SESSION_CACHE_BYTES } from './sessions.js';
+import { DEFAULT_SESSION_CACHE_BYTES } from './session-cache.js';
 import { DEFAULT_TOKEN_CACHE_BYTES } from './tokens.js';
 
 /** A token signing key; `kid` goes into the token header so that keys can be rotated. */

@@ -8,6 +8,9 @@ import { LRUCache } from 'lru-cache';
 import type { SessionStore } from '../stores/types.js';
 import type { SessionRecord } from './sessions.js';
 
+/** Room for the sessions of about 100,000 users in the local cache (see sessionCacheEntryBytes). */
+export const DEFAULT_SESSION_CACHE_BYTES = 48 * 1024 * 1024;
+
 /**
  * How long a session read from an in-process store is trusted. Re-reading it every second, as a
  * shared store needs, turns every request of 10,000 rotating users into a read, a JSON parse and a
@@ -69,11 +72,12 @@ const inProcessCaches = new WeakMap<SessionStore, Map<string, SessionCache>>();
 export function sessionCacheFor(
   store: SessionStore,
   appId: string,
-  options: { cacheMs: number; cacheBytes: number; defaultBytes: number },
+  options: { cacheMs: number; cacheBytes?: number | undefined },
 ): { cache: SessionCache | undefined; reads: boolean } {
-  const reads = options.cacheMs > 0 && options.cacheBytes > 0;
+  const bytes = options.cacheBytes ?? DEFAULT_SESSION_CACHE_BYTES;
+  const reads = options.cacheMs > 0 && bytes > 0;
   if (store.shared !== false) {
-    return { cache: reads ? new SessionCache(options.cacheMs, options.cacheBytes) : undefined, reads };
+    return { cache: reads ? new SessionCache(options.cacheMs, bytes) : undefined, reads };
   }
   let byApp = inProcessCaches.get(store);
   if (!byApp) {
@@ -82,10 +86,7 @@ export function sessionCacheFor(
   }
   let cache = byApp.get(appId);
   if (!cache) {
-    cache = new SessionCache(
-      IN_PROCESS_CACHE_MS,
-      options.cacheBytes > 0 ? options.cacheBytes : options.defaultBytes,
-    );
+    cache = new SessionCache(IN_PROCESS_CACHE_MS, bytes > 0 ? bytes : DEFAULT_SESSION_CACHE_BYTES);
     byApp.set(appId, cache);
   }
   return { cache, reads };

@@ -30,9 +30,6 @@ export interface SessionKeyRecord {
   updatedAt: number;
 }
 
-/** Room for the sessions of about 100,000 users in the local cache (see sessionCacheEntryBytes). */
-export const DEFAULT_SESSION_CACHE_BYTES = 48 * 1024 * 1024;
-
 /** A session read: the record at once when nothing had to wait, else a promise of it. */
 export type SessionLoad = SessionRecord | undefined | Promise<SessionRecord | undefined>;
 
@@ -69,11 +66,7 @@ export class SessionRepository {
     this.#logger = options.logger;
     // A shared store: up to 1 s, which bounds how late another instance's logout takes effect
     // here. Worth it for an in-process store too (longer there): a cached record skips a JSON parse.
-    const { cache, reads } = sessionCacheFor(store, appId, {
-      cacheMs: options.cacheMs,
-      cacheBytes: options.cacheBytes ?? DEFAULT_SESSION_CACHE_BYTES,
-      defaultBytes: DEFAULT_SESSION_CACHE_BYTES,
-    });
+    const { cache, reads } = sessionCacheFor(store, appId, options);
     this.#cache = cache;
     this.#readsCache = reads;
   }
