@@ -4,12 +4,16 @@
 // behind "Where the time goes" in bench/README.md. Builds nothing: `npm run build` first.
 //
 // A row is `<key>:<users>[:<option>+<option>...]`: key is a row of `npm run bench` (bare,
-// ours-memory, ours-redis, ours-guard, express-jwt, ...) or `layers` (bare Express with a
+// ours-memory, ours-memory-open (its control: /hello unguarded), ours-redis, ours-guard, express-jwt,
+// ...) or `layers` (bare Express with a
 // do-nothing middleware pair and guard); users, how many users its server has (logged in through
 // the real login path for ours); options:
 //   self       the server logs its own users in (ours-redis otherwise has another instance do it)
-//   gc         two full collections in the server once its users are ready (--expose-gc)
-//   VAR=value  an environment variable of the server, e.g. NODE_OPTIONS=--max-semi-space-size=64
+//   gc         two full collections in the server once its users are ready (--expose-gc); the
+//              report then shows the heap the server keeps once its caches are warm
+//   VAR=value  an environment variable of the server, e.g. NODE_OPTIONS=--max-semi-space-size=64;
+//              for ours also BENCH_GUARD=none (the control), BENCH_TOKEN_CACHE_BYTES=0 and
+//              BENCH_SESSION_CACHE_BYTES=0 (the cache bounds)
 //
 // node bench/compare.mjs --n 10000 bare:10000 ours-redis:10000 ours-redis:10000:self
 
@@ -56,10 +60,14 @@ for (const spec of specs) {
   if (!prepared) throw new Error(`${spec}: this build cannot start it`);
   // The server's own IPC 'heap' request collects twice when gc is exposed (bench/lib/serve.mjs).
   if (kind.fullGc && !(await prepared.server.call('heap')).gc) throw new Error(`${spec}: gc not exposed`);
-  rows.push({ spec, prepared, headers: prepared.headers.slice(0, n), runs: [] });
+  rows.push({ spec, kind, prepared, headers: prepared.headers.slice(0, n), runs: [] });
 }
 await stopWechat();
-for (const row of rows) await measure(row.prepared.server, row.headers, { passes: 2 });
+for (const row of rows) {
+  await measure(row.prepared.server, row.headers, { passes: 2 });
+  // With gc exposed: the heap the server keeps once its caches are warm.
+  if (row.kind.fullGc) row.heapMb = (await row.prepared.server.call('heap')).heapUsed / 2 ** 20;
+}
 
 for (let round = 0; round < rounds; round++) {
   // Alternate the order, so that no row always follows the same one.
@@ -84,13 +92,15 @@ console.log(
   `\nN = ${n.toLocaleString('en')}, ${rounds} rounds of ${seconds} s; CPU us per request, median over rounds; ` +
     `ratio: CPU per request over ${rows[0].spec}'s in the same round, median (min-max)`,
 );
-console.log('row | CPU | ratio | V8 helper threads | GC pauses young / full | full GCs per 10k requests');
+console.log(
+  'row | CPU | ratio | V8 helper threads | GC pauses young / full | full GCs per 10k requests | heap after gc (MiB)',
+);
 for (const row of rows) {
   const ratios = row.runs.map((r, i) => r.cpu / first[i].cpu);
   const m = (key) => median(row.runs.map((r) => r[key]));
   console.log(
     `${row.spec} | ${fmt(m('cpu'))} | ${fmt(median(ratios), 2)} (${fmt(Math.min(...ratios), 2)}-${fmt(Math.max(...ratios), 2)}) | ` +
-      `${fmt(m('helpers'))} | ${fmt(m('minorPause'), 1)} / ${fmt(m('majorPause'), 1)} | ${fmt(m('majorPer10k'), 1)}`,
+      `${fmt(m('helpers'))} | ${fmt(m('minorPause'), 1)} / ${fmt(m('majorPause'), 1)} | ${fmt(m('majorPer10k'), 1)} | ${row.heapMb === undefined ? '-' : fmt(row.heapMb)}`,
   );
 }
 process.exit(0);

@@ -75,6 +75,25 @@ const TARGETS = [
   { key: 'ours-redis', sizeIndex: 2, min: 0.75 },
 ];
 
+/**
+ * Where the MemoryStore row's gap to bare goes, at each N: the control row (same server and users,
+ * route unguarded) over bare is the heap's share; the MemoryStore row over the control, ours.
+ */
+export function memorySplit(rows, sizes) {
+  const row = (key) => rows.find((r) => r.key === key && !r.placeholder);
+  const ours = row('ours-memory');
+  const control = row('ours-memory-open');
+  if (!ours || !control) return [];
+  return sizes.map((n, i) => {
+    const [o, c] = [ours.cells[i], control.cells[i]];
+    return (
+      `N = ${count(n)}: the control answers at ${fmt(c.ratio, 2)} of bare (by CPU ${fmt(c.cpuRatio, 2)}): the cost of ` +
+      `the users in the heap; the MemoryStore row at ${fmt(o.ratio / c.ratio, 2)} of the control (by CPU ` +
+      `${fmt(c.cpuUs / o.cpuUs, 2)}, ${fmt(o.cpuUs - c.cpuUs)} us/req): the cost of the package's own work`
+    );
+  });
+}
+
 /** Each target of issue 17, met or not, from the medians of this run. */
 export function targets(rows, sizes) {
   const cell = (key, i) => rows.find((r) => r.key === key)?.cells[i];
@@ -175,6 +194,7 @@ export function writeReport({
         ', ',
       )}): one pass over the N users first, then a timed run. N = ${count(sizes.at(-1))}: a slice of tokens (cookies) the server has never seen, each sent once.`,
   ];
+  const splitLines = memorySplit(rows, sizes).map((line) => `MemoryStore row, ${line}.`);
   const loginLines = logins.map(
     (l) =>
       `${l.key}: ${count(l.users)} users logged in through POST /wx/login against the emulator in ${fmt(l.seconds)} s (${fmt(l.perSecond)} logins/s)`,
@@ -187,7 +207,7 @@ export function writeReport({
       ]
     : [];
   console.log(
-    `\n${envLine}\n\n${table}\n\n${goalTable}\n\n${[...notes, ...loginLines, ...memoryLines].join('\n')}`,
+    `\n${envLine}\n\n${table}\n\n${goalTable}\n\n${[...notes, ...splitLines, ...loginLines, ...memoryLines].join('\n')}`,
   );
 
   const dir = new URL('../results/', import.meta.url);
@@ -207,6 +227,7 @@ export function writeReport({
     '',
     goalTable,
     '',
+    ...splitLines.map((l) => `- ${l}`),
     ...loginLines.map((l) => `- ${l}`),
     ...memoryLines.map((l) => `- ${l}`),
     '',

@@ -20,6 +20,15 @@ export const KINDS = [
     env: { BENCH_STORE: 'memory' },
   },
   {
+    // The control of the MemoryStore row: the same server with the same users logged in, but
+    // /hello served before wxLogin() and unguarded. Its gap to bare is what holding the users in
+    // the heap costs every request (the collector); the MemoryStore row's gap to it, our own work.
+    key: 'ours-memory-open',
+    name: 'control: the MemoryStore server, /hello unguarded',
+    server: 'ours',
+    env: { BENCH_STORE: 'memory', BENCH_GUARD: 'none' },
+  },
+  {
     key: 'ours-redis',
     name: 'express-wx-login + RedisStore (ioredis)',
     server: 'ours',

@@ -2,6 +2,7 @@
 // on ioredis (=redis, at BENCH_REDIS_PORT or 6379) or on an ioredis Cluster (=cluster, seed nodes
 // at BENCH_CLUSTER_PORTS). Uses its own emulator, or the one at BENCH_EMULATOR_URL.
 // BENCH_SUBSCRIBE=1 subscribes a listener to every diagnostics channel (bench/diagnostics.mjs).
+// BENCH_GUARD=1 guards /hello with wx.guard(), =none leaves it unguarded (the control row).
 
 import diagnostics_channel from 'node:diagnostics_channel';
 import express from 'express';
@@ -9,7 +10,7 @@ import { Cluster, Redis } from 'ioredis';
 import { MemoryStore, RedisStore, requireWxSession, wxChannels, wxLogin } from '../../dist/index.js';
 import { startWeChatEmulator } from '../../dist/testing/index.js';
 import { serve } from '../lib/serve.mjs';
-import { JWT_SECRET } from '../lib/shared.mjs';
+import { benchOpenid, JWT_SECRET } from '../lib/shared.mjs';
 
 // The bench points every server of ours at one emulator process (bench/servers/emulator.mjs), as
 // a production server talks to WeChat: no emulated users' state in the measured heap, and the
@@ -51,13 +52,34 @@ async function storeFor(kind) {
   return new RedisStore({ client, prefix: process.env.BENCH_PREFIX ?? 'bench:wxl:' });
 }
 
+/** BENCH_TOKEN_CACHE_BYTES, BENCH_SESSION_CACHE_BYTES: the cache bounds, for bench/compare.mjs. */
+function cacheOptions() {
+  const given = {
+    tokenCacheBytes: process.env.BENCH_TOKEN_CACHE_BYTES,
+    sessionCacheBytes: process.env.BENCH_SESSION_CACHE_BYTES,
+  };
+  return Object.fromEntries(
+    Object.entries(given)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, Number(v)]),
+  );
+}
+
 const app = express();
+// BENCH_GUARD=none: the control row. The same server, store and logged-in users, but /hello is
+// served before wxLogin() and unguarded, as bare Express serves it: what the row costs beyond
+// this is the package's per-request work; what this costs beyond bare is the heap the users take.
+if (process.env.BENCH_GUARD === 'none') {
+  const openid = benchOpenid(0);
+  app.get('/hello', (_req, res) => res.json({ ok: true, openid }));
+}
 const wx = wxLogin({
   appId: wechat.appId,
   appSecret: wechat.appSecret,
   tokenSecret: JWT_SECRET,
   apiBaseUrl: wechat.url,
   store: await storeFor(process.env.BENCH_STORE),
+  ...cacheOptions(),
 });
 app.use(wx);
 if (process.env.BENCH_SUBSCRIBE === '1') {
@@ -66,7 +88,12 @@ if (process.env.BENCH_SUBSCRIBE === '1') {
   for (const name of Object.values(wxChannels)) diagnostics_channel.subscribe(name, () => events++);
 }
 // BENCH_GUARD=1: the route guard bound to this wxLogin() (wx.guard()), where the build has it.
-const guard = process.env.BENCH_GUARD === '1' ? wx.guard?.() : requireWxSession();
+const guard =
+  process.env.BENCH_GUARD === '1'
+    ? wx.guard?.()
+    : process.env.BENCH_GUARD === 'none'
+      ? (_req, _res, next) => next()
+      : requireWxSession();
 if (!guard) {
   // Not an error of the bench: the row stays a placeholder (bench/lib/rotation.mjs).
   console.error('bench: this build has no wx.guard(); its row is left as a placeholder');
