@@ -34,8 +34,9 @@ export function sessionCacheEntryBytes(record: SessionRecord): number {
  * Cached records by sid, and what tells a read whether it may still cache what it read.
  *
  * @example
- * const cache = sessionCacheFor(store, 'wx123', { cacheMs: 1000, cacheBytes: 48 * 1024 * 1024 });
- * cache?.records.get(sid);
+ * const { cache } = sessionCacheFor(store, 'wx123', { cacheMs: 1000, cacheBytes: 48 * 1024 * 1024 });
+ * const epoch = cache.epoch; // before reading the store
+ * if (cache.mayCache(epoch)) cache.records.set(sid, record);
  */
 export class SessionCache {
   readonly records: LRUCache<string, SessionRecord>;
@@ -44,8 +45,8 @@ export class SessionCache {
    * changed, or a delete is still running) is answered but not cached: a store that answers
    * slowly must not put a session back into the cache after a logout cleared it.
    */
-  epoch = 0;
-  deleting = 0;
+  #epoch = 0;
+  #deleting = 0;
 
   constructor(ttlMs: number, maxBytes: number) {
     this.records = new LRUCache({
@@ -54,6 +55,29 @@ export class SessionCache {
       maxSize: maxBytes,
       sizeCalculation: sessionCacheEntryBytes,
     });
+  }
+
+  /** Taken before a store read starts, and given back to `mayCache()` when it ends. */
+  get epoch(): number {
+    return this.#epoch;
+  }
+
+  /** Whether a read that started at `epoch` may cache what it read: no delete overlapped it. */
+  mayCache(epoch: number): boolean {
+    return epoch === this.#epoch && this.#deleting === 0;
+  }
+
+  /** Drops `sid` and keeps overlapping reads from caching it again until `done()` is called. */
+  startDelete(sid: string): { done(): void } {
+    this.#epoch++;
+    this.#deleting++;
+    this.records.delete(sid);
+    return {
+      done: () => {
+        this.#deleting--;
+        this.#epoch++;
+      },
+    };
   }
 }
 

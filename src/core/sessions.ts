@@ -130,7 +130,7 @@ export class SessionRepository {
   #accept(sid: string, value: StoredValue | undefined, epoch: number): SessionRecord | undefined {
     const record = asSessionRecord(value);
     const cache = this.#readsCache ? this.#cache : undefined;
-    if (record && cache && epoch === cache.epoch && cache.deleting === 0) cache.records.set(sid, record);
+    if (record && cache?.mayCache(epoch)) cache.records.set(sid, record);
     return record;
   }
 
@@ -141,21 +141,13 @@ export class SessionRepository {
   }
 
   async delete(sid: string): Promise<void> {
-    const cache = this.#cache;
-    if (cache) {
-      cache.epoch++;
-      cache.deleting++;
-      cache.records.delete(sid);
-    }
+    const deleting = this.#cache?.startDelete(sid);
     // A request after the logout must not join a read that started before it.
     this.#reading.delete(sid);
     try {
       await this.#call('delete session', () => this.#store.delete(this.#sessionKey(sid)));
     } finally {
-      if (cache) {
-        cache.deleting--;
-        cache.epoch++;
-      }
+      deleting?.done();
     }
   }
 
