@@ -30,8 +30,7 @@ export async function serve(appOrServer, handlers = {}) {
 /**
  * With BENCH_GC_STATS=1 (bench/compare.mjs), the collector's pauses of the JavaScript thread so
  * far: count and ms of young-generation collections, and of full ones with their incremental
- * steps. Off otherwise, so that the rows
- * of `npm run bench` carry no observer.
+ * steps. Off otherwise, so that the rows of `npm run bench` carry no observer.
  */
 function gcPauses() {
   const totals = { minor: 0, minorMs: 0, major: 0, majorMs: 0 };
