@@ -17,6 +17,12 @@ export function heapUsed(): number {
   return process.memoryUsage().heapUsed;
 }
 
+/** Bytes of ArrayBuffers (typed arrays, Buffers) outside the heap, after the same collections. */
+export function offHeapUsed(): number {
+  gc?.();
+  return process.memoryUsage().arrayBuffers;
+}
+
 export const openid = (i: number) => `o${String(i).padStart(10, '0')}BenchUserAbCdEfGh`;
 export const now = Math.floor(Date.now() / 1000);
 

@@ -1,8 +1,9 @@
-// MemoryStore: the default SessionStore, two lru-caches (sessions and other lasting records; records
-// of a minute or less) bounded by entry count, TTLs honoured. One process only: else use RedisStore.
+// MemoryStore: the default SessionStore, two ByteLru maps (sessions and other lasting records;
+// records of a minute or less) bounded by entry count, TTLs honoured, held outside the V8 heap.
+// One process only: else use RedisStore.
 
-import { LRUCache } from 'lru-cache';
 import { integerOption, omitUndefined, positiveNumberArgument } from '../options-toolkit.js';
+import { ByteLru } from './byte-lru.js';
 import type { SessionStore, StoredValue } from './types.js';
 
 export interface MemoryStoreOptions {
@@ -30,13 +31,14 @@ const PURGE_INTERVAL_MS = 60_000;
  * A SessionStore held in this process's memory. Entries are stored as JSON text, so a caller can
  * never alias or mutate what is stored. Expired entries are never returned, and are dropped once a
  * minute (one timer per store, unref'd) and whenever a pool is full, before anything live is
- * evicted (lru-cache's `ttlAutopurge` would cost a timer per entry). A bad option throws a
- * `TypeError` with `code: 'ERR_INVALID_ARG_VALUE'` naming it.
+ * evicted (a timer per entry would cost more). A bad option throws a `TypeError` with
+ * `code: 'ERR_INVALID_ARG_VALUE'` naming it.
  *
- * Every user held is heap that V8's collector walks again and again, which every request of the
- * process pays for, on any route: with 100,000 users, a route that never meets this package
- * answered at 0.72-0.88 of bare Express in `npm run bench`. Beyond some ten thousand users per
- * process, RedisStore is faster (bench/README.md).
+ * Entries live in typed arrays and one byte buffer (`ByteLru`), not as heap objects: V8's collector
+ * marks every heap object again at each full collection, which every request of the process pays
+ * for, on any route. With 100,000 users held as objects (lru-cache, before 0.2.0), a route that never
+ * met this package answered at 0.72-0.88 of bare Express; held here, about as fast as bare. A user
+ * takes about 0.5 KB of process memory (bench/README.md, "Memory").
  *
  * @example
  * app.use(wxLogin({ appId, appSecret, tokenSecret, store: new MemoryStore({ max: 50_000 }) }));
@@ -44,8 +46,8 @@ const PURGE_INTERVAL_MS = 60_000;
 export class MemoryStore implements SessionStore {
   /** Not shared between processes: `wxLogin()` warns about it when `NODE_ENV` is production. */
   readonly shared = false;
-  readonly #lasting: LRUCache<string, string>;
-  readonly #short: LRUCache<string, string>;
+  readonly #lasting: ByteLru;
+  readonly #short: ByteLru;
   #timer: NodeJS.Timeout | undefined;
   /** When a full pool last purged expired entries (ms), so a pool full of live entries is not scanned on every set. */
   #lastFullPurge = Number.NEGATIVE_INFINITY;
@@ -54,12 +56,8 @@ export class MemoryStore implements SessionStore {
     const given = omitUndefined(options);
     const max = integerOption(given, 'max', 300_000, 1, Number.POSITIVE_INFINITY);
     const maxShortLived = integerOption(given, 'maxShortLived', 50_000, 1, Number.POSITIVE_INFINITY);
-    this.#lasting = new LRUCache<string, string>({ max, ttlAutopurge: false, allowStale: false });
-    this.#short = new LRUCache<string, string>({
-      max: maxShortLived,
-      ttlAutopurge: false,
-      allowStale: false,
-    });
+    this.#lasting = new ByteLru(max);
+    this.#short = new ByteLru(maxShortLived);
   }
 
   get(key: string): StoredValue | undefined {
@@ -158,12 +156,12 @@ export class MemoryStore implements SessionStore {
     const [pool, other] = ttl <= SHORT_LIVED_MS ? [this.#short, this.#lasting] : [this.#lasting, this.#short];
     other.delete(key);
     if (pool.size >= pool.max && !pool.has(key)) this.#purgeBeforeEviction(pool);
-    pool.set(key, text, { ttl });
+    pool.set(key, text, ttl);
     if (this.#timer === undefined) this.#timer = startPurging(this);
   }
 
   /** A full pool drops its expired entries first, at most once a second (a scan is O(entries)). */
-  #purgeBeforeEviction(pool: LRUCache<string, string>): void {
+  #purgeBeforeEviction(pool: ByteLru): void {
     const now = performance.now();
     if (now - this.#lastFullPurge < 1000) return;
     this.#lastFullPurge = now;
