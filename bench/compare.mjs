@@ -15,7 +15,11 @@
 //              for ours also BENCH_GUARD=none (the control), BENCH_TOKEN_CACHE_BYTES=0 and
 //              BENCH_SESSION_CACHE_BYTES=0 (the cache bounds)
 //
+// --cold: each round sends a slice of tokens the server has never seen, each once (as the bench's
+// N = 100,000 column does): the row's users are split between the rounds, and --n is ignored.
+//
 // node bench/compare.mjs --n 10000 bare:10000 ours-redis:10000 ours-redis:10000:self
+// node bench/compare.mjs --cold --rounds 3 bare:90000 ours-memory:90000
 
 import { measure } from './lib/load.mjs';
 import { fmt, median } from './lib/report.mjs';
@@ -29,7 +33,9 @@ const flag = (name, fallback) => {
 const n = flag('--n', 10_000);
 const seconds = flag('--seconds', 4);
 const rounds = flag('--rounds', 6);
-const specs = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
+const cold = args.includes('--cold');
+const VALUED = ['--n', '--seconds', '--rounds'];
+const specs = args.filter((a, i) => !a.startsWith('--') && !VALUED.includes(args[i - 1]));
 if (specs.length < 2) throw new Error('name two rows or more; see the top of bench/compare.mjs');
 
 const LAYERS = { key: 'bare', server: 'layers' };
@@ -60,10 +66,16 @@ for (const spec of specs) {
   if (!prepared) throw new Error(`${spec}: this build cannot start it`);
   // The server's own IPC 'heap' request collects twice when gc is exposed (bench/lib/serve.mjs).
   if (kind.fullGc && !(await prepared.server.call('heap')).gc) throw new Error(`${spec}: gc not exposed`);
-  rows.push({ spec, kind, prepared, headers: prepared.headers.slice(0, n), runs: [] });
+  rows.push({
+    spec,
+    kind,
+    prepared,
+    headers: cold ? prepared.headers : prepared.headers.slice(0, n),
+    runs: [],
+  });
 }
 await stopWechat();
-for (const row of rows) {
+for (const row of cold ? [] : rows) {
   await measure(row.prepared.server, row.headers, { passes: 2 });
   // With gc exposed: the heap the server keeps once its caches are warm.
   if (row.kind.fullGc) row.heapMb = (await row.prepared.server.call('heap')).heapUsed / 2 ** 20;
@@ -74,14 +86,17 @@ for (let round = 0; round < rounds; round++) {
   for (const row of round % 2 ? [...rows].reverse() : rows) {
     const { server } = row.prepared;
     const before = await server.call('gc');
-    const stats = await measure(server, row.headers, { duration: seconds });
+    const per = Math.floor(row.headers.length / rounds);
+    const stats = cold
+      ? await measure(server, row.headers.slice(round * per, (round + 1) * per), { passes: 1 })
+      : await measure(server, row.headers, { duration: seconds });
     const after = await server.call('gc');
-    const per = (ms) => (ms * 1000) / stats.total;
+    const perRequest = (ms) => (ms * 1000) / stats.total;
     row.runs.push({
       cpu: stats.serverCpuUsPerRequest,
       helpers: stats.helperCpuUsPerRequest,
-      minorPause: per(after.minorMs - before.minorMs),
-      majorPause: per(after.majorMs - before.majorMs),
+      minorPause: perRequest(after.minorMs - before.minorMs),
+      majorPause: perRequest(after.majorMs - before.majorMs),
       majorPer10k: ((after.major - before.major) * 10_000) / stats.total,
     });
   }
@@ -89,7 +104,7 @@ for (let round = 0; round < rounds; round++) {
 
 const first = rows[0].runs;
 console.log(
-  `\nN = ${n.toLocaleString('en')}, ${rounds} rounds of ${seconds} s; CPU us per request, median over rounds; ` +
+  `\n${cold ? 'cold (each token new, once)' : `N = ${n.toLocaleString('en')}`}, ${rounds} rounds${cold ? '' : ` of ${seconds} s`}; CPU us per request, median over rounds; ` +
     `ratio: CPU per request over ${rows[0].spec}'s in the same round, median (min-max)`,
 );
 console.log(

@@ -199,11 +199,13 @@ export function writeReport({
     (l) =>
       `${l.key}: ${count(l.users)} users logged in through POST /wx/login against the emulator in ${fmt(l.seconds)} s (${fmt(l.perSecond)} logins/s)`,
   );
+  const bytesSplit = (heap, offHeap) =>
+    `${fmt(heap)} B in the heap${offHeap === undefined ? '' : `, ${fmt(offHeap)} B outside it`}`;
   const memoryLines = memory
     ? [
-        `heap per cached token ${fmt(memory.tokenBytes)} B (tokenCacheBytes counts ${fmt(memory.tokenEstimate)} B), ` +
-          `per cached session ${fmt(memory.sessionBytes)} B (sessionCacheBytes counts ${fmt(memory.sessionEstimate)} B), ` +
-          `per user in a MemoryStore ${fmt(memory.storeBytesPerUser)} B (session + session key), measured over ${count(memory.count)}`,
+        `memory per cached token: ${bytesSplit(memory.tokenBytes, memory.tokenOffHeapBytes)} (tokenCacheBytes counts ${fmt(memory.tokenEstimate)} B); ` +
+          `per cached session (shared store): ${bytesSplit(memory.sessionBytes, memory.sessionOffHeapBytes)} (sessionCacheBytes counts ${fmt(memory.sessionEstimate)} B); ` +
+          `per user in a MemoryStore (session + session key): ${bytesSplit(memory.storeBytesPerUser, memory.storeOffHeapBytesPerUser)}; measured over ${count(memory.count)}`,
       ]
     : [];
   console.log(

@@ -1,12 +1,14 @@
-// Memory probe, run under --expose-gc with tsx: heap per verified token in the token cache, per
-// session in the local session cache, and per user in a MemoryStore, next to the caches' estimates.
+// Memory probe, run under --expose-gc --no-opt with tsx (bench/lib/memory.mjs): memory per verified
+// token in the token cache, per session in the local session cache (in front of a shared store)
+// and per user in a MemoryStore, each in the V8 heap and outside it (ByteLru's typed arrays and
+// buffers), next to the bytes the caches count against their bounds.
 
 import { randomBytes } from 'node:crypto';
 import { SessionRepository } from '../../src/core/sessions.js';
 import { TokenService } from '../../src/core/tokens.js';
 import { MemoryStore } from '../../src/stores/memory-store.js';
-import type { StoredValue } from '../../src/stores/types.js';
-import { appId, heapUsed, now, openid, record, ttlMs } from './fixtures.js';
+import type { SessionStore, StoredValue } from '../../src/stores/types.js';
+import { appId, heapUsed, now, offHeapUsed, openid, record, ttlMs } from './fixtures.js';
 
 const count = Number(process.argv[2] ?? 100_000);
 
@@ -15,19 +17,37 @@ const sids = Array.from({ length: count }, () => randomBytes(16).toString('base6
 const signer = new TokenService(appId, [{ secret: 'bench-token-secret-0123456789-abcdefghijklmnopqrstuv' }]);
 const tokens: string[] = [];
 for (let i = 0; i < count; i++) {
-  tokens.push(
-    await signer.sign({
-      openid: openid(i),
-      sid: sids[i] as string,
-      issuedAt: now,
-      expiresAt: now + 7 * 86400,
-    }),
-  );
+  const token = await signer.sign({
+    openid: openid(i),
+    sid: sids[i] as string,
+    issuedAt: now,
+    expiresAt: now + 7 * 86400,
+  });
+  // A flat copy: jose's token is a rope of its parts, which the first read would flatten, freeing
+  // the parts inside a measurement.
+  tokens.push(Buffer.from(token).toString());
 }
+
+/**
+ * Heap and off-heap bytes now, after full collections, once what the last phase left (WebCrypto
+ * jobs, buffers replaced as ByteLru grew) has been freed: V8 frees some of it only over the next
+ * collections, which would otherwise shrink the heap under the following measurement.
+ */
+async function usage(): Promise<{ heap: number; offHeap: number }> {
+  for (let i = 0; i < 5; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    heapUsed();
+  }
+  return { heap: heapUsed(), offHeap: offHeapUsed() };
+}
+const grownSince = async (before: { heap: number; offHeap: number }) => {
+  const after = await usage();
+  return { heap: (after.heap - before.heap) / count, offHeap: (after.offHeap - before.offHeap) / count };
+};
 
 // 1. A MemoryStore holding `count` users: a session and a session key each.
 const store = new MemoryStore({ max: 2 * count });
-let before = heapUsed();
+let before = await usage();
 for (let i = 0; i < count; i++) {
   store.set(`${appId}:sess:${sids[i]}`, record(i, sids[i] as string) as unknown as StoredValue, ttlMs);
   store.set(
@@ -36,13 +56,21 @@ for (let i = 0; i < count; i++) {
     ttlMs,
   );
 }
-const storeHeap = heapUsed() - before;
+const storeGrowth = await grownSince(before);
 
-// 2. The session cache, filled from that store.
-const sessions = new SessionRepository(store, appId, { cacheMs: 3_600_000, cacheBytes: 2 ** 31 });
-before = heapUsed();
+// 2. The session cache, filled from that store seen as a shared one (no `shared: false`), as
+// RedisStore is: an in-process store has no cache in front of it.
+const shared: SessionStore = {
+  get: (key) => store.get(key),
+  set: (key, value, ttl) => store.set(key, value, ttl),
+  delete: (key) => store.delete(key),
+  add: (key, value, ttl) => store.add(key, value, ttl),
+  deleteIfEquals: (key, value) => store.deleteIfEquals(key, value),
+};
+const sessions = new SessionRepository(shared, appId, { cacheMs: 3_600_000, cacheBytes: 2 ** 31 });
+before = await usage();
 for (const sid of sids) sessions.loadNow(sid);
-const sessionHeap = heapUsed() - before;
+const sessionGrowth = await grownSince(before);
 const sessionStats = sessions.cacheStats;
 
 // 3. The verified-token cache (big enough to keep them all).
@@ -53,20 +81,23 @@ const tokensService = new TokenService(
     cacheBytes: 2 ** 31,
   },
 );
-before = heapUsed();
-// Each request brings its own copy of the token text, which the cache then keeps as its key.
+before = await usage();
+// Each request brings its own copy of the token text.
 for (const t of tokens) tokensService.verifyNow(Buffer.from(t).toString());
-const tokenHeap = heapUsed() - before;
+const tokenGrowth = await grownSince(before);
 const tokenStats = tokensService.cacheStats;
 
 const result = {
   count,
-  tokenBytes: tokenHeap / count,
+  tokenBytes: tokenGrowth.heap,
+  tokenOffHeapBytes: tokenGrowth.offHeap,
   tokenEstimate: tokenStats.bytes / tokenStats.entries,
   tokenLength: (tokens[0] as string).length,
-  sessionBytes: sessionHeap / count,
+  sessionBytes: sessionGrowth.heap,
+  sessionOffHeapBytes: sessionGrowth.offHeap,
   sessionEstimate: sessionStats.bytes / sessionStats.entries,
-  storeBytesPerUser: storeHeap / count,
+  storeBytesPerUser: storeGrowth.heap,
+  storeOffHeapBytesPerUser: storeGrowth.offHeap,
   storeSize: store.size,
   // Keeps every structure alive until the figures are taken.
   alive: [tokensService, sessions, store].length,
