@@ -8,6 +8,13 @@ import { afterAll } from 'vitest';
 import { freePort } from './processes.js';
 import { services } from './services/index.js';
 
+// Stopped after the file, however they were started: an afterAll() registered from inside a test
+// (a server brought back on a stopped one's port) never runs, and left its redis-server behind.
+const running = new Set<() => Promise<void>>();
+afterAll(async () => {
+  await Promise.all([...running].map((stop) => stop()));
+});
+
 /** A private redis-server and an admin connection to it that bypasses any proxy. */
 export interface PrivateRedis {
   port: number;
@@ -62,6 +69,6 @@ export async function startPrivateRedis(extraArgs: string[] = [], onPort?: numbe
     })();
     return stopped;
   };
-  afterAll(stop);
+  running.add(stop);
   return { port, admin, stop };
 }

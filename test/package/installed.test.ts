@@ -114,10 +114,14 @@ describe('the packed package', () => {
   it('runs `npx express-wx-login emulator`: a code minted on /dev/login-code passes code2Session', {
     timeout: SLOW,
   }, async () => {
+    // Its own process group: npx runs the emulator in a child that a signal to npx alone leaves
+    // running after the test run (seen: one orphaned emulator per run).
     const child = spawn('npx', ['--no-install', 'express-wx-login', 'emulator', '--port', '0'], {
       cwd: join(work, 'express5'),
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
     try {
       let out = '';
       child.stdout?.on('data', (chunk) => {
@@ -138,7 +142,8 @@ describe('the packed package', () => {
       });
       expect(await (await fetch(`${url}/sns/jscode2session?${query}`)).json()).toMatchObject({ openid });
     } finally {
-      child.kill('SIGTERM');
+      if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
+      await exited;
     }
   });
 
