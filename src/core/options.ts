@@ -75,21 +75,20 @@ export interface WxAuthOptions<Req = unknown> {
   /**
    * How long, in ms, an instance may trust a session it already loaded before reading the store
    * again. Bounds how late a logout on another instance takes effect. Defaults to `1000`; `0` reads
-   * the store on every request. At most `1000`. A store that is not shared between processes
-   * (`MemoryStore`) has no cache in front of it: it is read on every request, as cheaply as a
-   * cache would be, and a logout is seen at once.
+   * the store on every request. At most `1000`. On a store that is not shared between processes
+   * (`MemoryStore`), every change to a session is made in this process and drops the cached copy at
+   * once, so a session stays cached up to a minute, in one cache shared by every wxLogin() of the
+   * app on that store.
    */
   sessionCacheMs?: number;
   /**
-   * Bytes that verified tokens may take in this process (kept outside the V8 heap, as UTF-8, plus
-   * 49 B each); a cached token skips its HMAC. Defaults to `67108864` (64 MiB: about 170,000
-   * tokens); `0` turns it off.
+   * Heap, in bytes (estimated), that verified tokens may take in this process; a cached token
+   * skips its HMAC. Defaults to `83886080` (80 MiB: about 105,000 users' tokens); `0` turns it off.
    */
   tokenCacheBytes?: number;
   /**
-   * Bytes that sessions read from a shared store within `sessionCacheMs` may take (kept outside
-   * the V8 heap, as JSON, plus 49 B each). Defaults to `50331648` (48 MiB: about 150,000 sessions);
-   * `0` turns the session cache off.
+   * Heap, in bytes (estimated), that sessions read within `sessionCacheMs` may take. Defaults to
+   * `50331648` (48 MiB: about 100,000 sessions); `0` turns the session cache off.
    */
   sessionCacheBytes?: number;
   /**

@@ -3,17 +3,14 @@
 
 import { webcrypto } from 'node:crypto';
 import { SignJWT } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { CLOCK_TOLERANCE_SECONDS, TOKEN_ISSUER } from '../constants.js';
 import { WxLoginError } from '../errors.js';
-import { ByteLru } from '../stores/byte-lru.js';
 import { Hs256Verifier } from './hs256-verify.js';
 import type { SigningKey } from './options.js';
 
-/**
- * Room for the verified tokens of about 100,000 users: an entry is the token's text (about 250 B),
- * its claims as JSON (about 80 B) and ByteLru's 49 B.
- */
-export const DEFAULT_TOKEN_CACHE_BYTES = 64 * 1024 * 1024;
+/** Room for the verified tokens of about 100,000 users (see tokenCacheEntryBytes). */
+export const DEFAULT_TOKEN_CACHE_BYTES = 80 * 1024 * 1024;
 
 /** The verified claims the package relies on. */
 export interface TokenClaims {
@@ -25,6 +22,16 @@ export interface TokenClaims {
   aud: string;
   iat: number;
   exp: number;
+}
+
+/**
+ * What one cached token costs in heap, roughly: the token text (its own key), the claims object
+ * with its two strings, and lru-cache's slots. Measured in bench/ (heap per cached token).
+ */
+export function tokenCacheEntryBytes(token: string, claims: TokenClaims): number {
+  // 400: the claims object, the token's string header and lru-cache's slots (about 790 B in all
+  // for a 287-character token, bench/memory/cache-heap.ts).
+  return 400 + token.length + 2 * (claims.sub.length + claims.sid.length);
 }
 
 /**
@@ -46,12 +53,10 @@ export class TokenService {
   readonly #verifier: Hs256Verifier;
   /**
    * Tokens verified already, keyed by their whole text (so a hit is the exact token that was
-   * verified), their claims as JSON `[sub, sid, iat, exp]`, until the token expires. A hit skips
-   * the HMAC, not the expiry check, nor the session lookup that revocation relies on. Outside the
-   * V8 heap (ByteLru): with 100,000 users rotating, a heap object per token made every request
-   * pay for the collector walking them.
+   * verified), bounded by an estimate of the heap they take. A hit skips the HMAC and the JSON
+   * parse, not the expiry check, nor the session lookup that revocation relies on.
    */
-  readonly #verified: ByteLru | undefined;
+  readonly #verified: LRUCache<string, TokenClaims> | undefined;
   #hits = 0;
   #misses = 0;
 
@@ -73,7 +78,13 @@ export class TokenService {
       { audience, issuer: TOKEN_ISSUER, clockToleranceSeconds: CLOCK_TOLERANCE_SECONDS },
     );
     const cacheBytes = options.cacheBytes ?? DEFAULT_TOKEN_CACHE_BYTES;
-    this.#verified = cacheBytes > 0 ? new ByteLru({ maxBytes: cacheBytes }) : undefined;
+    this.#verified =
+      cacheBytes > 0
+        ? new LRUCache({
+            maxSize: cacheBytes,
+            sizeCalculation: (claims, token) => tokenCacheEntryBytes(token, claims),
+          })
+        : undefined;
   }
 
   async sign(input: { openid: string; sid: string; issuedAt: number; expiresAt: number }): Promise<string> {
@@ -94,10 +105,7 @@ export class TokenService {
   verifyCached(token: string): TokenClaims | undefined {
     const cached = this.#verified?.get(token);
     if (cached === undefined) return undefined;
-    const [sub, sid, iat, exp] = JSON.parse(cached) as [string, string, number, number];
-    if (exp > Math.floor(Date.now() / 1000) - CLOCK_TOLERANCE_SECONDS) {
-      return { sub, sid, aud: this.#audience, iat, exp };
-    }
+    if (cached.exp > Math.floor(Date.now() / 1000) - CLOCK_TOLERANCE_SECONDS) return cached;
     this.#verified?.delete(token);
     return undefined;
   }
@@ -122,10 +130,7 @@ export class TokenService {
           new WxLoginError('WX_TOKEN_INVALID', 'the token is invalid');
     }
     const claims: TokenClaims = { ...outcome.claims, aud: this.#audience };
-    // Kept until the token expires (the clock tolerance included), when a hit would refuse it anyway.
-    const ttlMs = (claims.exp + CLOCK_TOLERANCE_SECONDS) * 1000 - Date.now();
-    if (ttlMs > 0)
-      this.#verified?.set(token, JSON.stringify([claims.sub, claims.sid, claims.iat, claims.exp]), ttlMs);
+    this.#verified?.set(token, claims);
     return claims;
   }
 
@@ -134,13 +139,13 @@ export class TokenService {
     return this.verifyNow(token);
   }
 
-  /** Cache hits and misses of verifyNow() since start, tokens held and the bytes they count. */
+  /** Cache hits and misses of verifyNow() since start, tokens held and their estimated heap. */
   get cacheStats(): { hits: number; misses: number; entries: number; bytes: number } {
     return {
       hits: this.#hits,
       misses: this.#misses,
       entries: this.#verified?.size ?? 0,
-      bytes: this.#verified?.bytes ?? 0,
+      bytes: this.#verified?.calculatedSize ?? 0,
     };
   }
 }

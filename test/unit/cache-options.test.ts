@@ -6,9 +6,9 @@ import { parseOptions } from '../../src/core/options.js';
 const valid = { appId: 'wx123', appSecret: 'secret-value', tokenSecret: 'x'.repeat(32) };
 
 describe('tokenCacheBytes and sessionCacheBytes', () => {
-  it('default to 64 MiB and 48 MiB, and take 0 to turn a cache off', () => {
+  it('default to 80 MiB and 48 MiB, and take 0 to turn a cache off', () => {
     expect(parseOptions(valid)).toMatchObject({
-      tokenCacheBytes: 64 * 2 ** 20,
+      tokenCacheBytes: 80 * 2 ** 20,
       sessionCacheBytes: 48 * 2 ** 20,
     });
     expect(parseOptions({ ...valid, tokenCacheBytes: 0, sessionCacheBytes: 0 })).toMatchObject({
