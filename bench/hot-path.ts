@@ -95,11 +95,6 @@ rows.push([
   await perOp(N, (i) => sessions.loadNow(sids[i] as string)),
 ]);
 rows.push(['sessions.loadNow, hit', await perOp(N, (i) => sessions.loadNow(sids[i] as string))]);
-const uncachedSessions = new SessionRepository(store, AUD, { cacheMs: 60_000, cacheBytes: 0 });
-rows.push([
-  'sessions.loadNow, no cache (MemoryStore get + JSON.parse)',
-  await perOp(N, (i) => uncachedSessions.loadNow(sids[i] as string)),
-]);
 rows.push([
   'sessions.load (the same, awaited as a promise), hit',
   await perOp(N, (i) => sessions.load(sids[i] as string)),

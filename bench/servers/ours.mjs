@@ -3,14 +3,19 @@
 // at BENCH_CLUSTER_PORTS). Uses its own emulator, or the one at BENCH_EMULATOR_URL.
 // BENCH_SUBSCRIBE=1 subscribes a listener to every diagnostics channel (bench/diagnostics.mjs).
 // BENCH_GUARD=1 guards /hello with wx.guard(), =none leaves it unguarded (the control row).
+// BENCH_DIST: the build to load (see below).
 
 import diagnostics_channel from 'node:diagnostics_channel';
 import express from 'express';
 import { Cluster, Redis } from 'ioredis';
-import { MemoryStore, RedisStore, requireWxSession, wxChannels, wxLogin } from '../../dist/index.js';
-import { startWeChatEmulator } from '../../dist/testing/index.js';
 import { serve } from '../lib/serve.mjs';
 import { benchOpenid, JWT_SECRET } from '../lib/shared.mjs';
+// BENCH_DIST: another build's dist/ (an absolute path), to compare two builds side by side in one
+// run of bench/compare.mjs (`ours-memory:10000:BENCH_DIST=/tmp/other/dist`).
+const dist = process.env.BENCH_DIST ?? new URL('../../dist', import.meta.url).href;
+const distUrl = dist.startsWith('/') ? `file://${dist}` : dist;
+const { MemoryStore, RedisStore, requireWxSession, wxChannels, wxLogin } = await import(`${distUrl}/index.js`);
+const { startWeChatEmulator } = await import(`${distUrl}/testing/index.js`);
 
 // The bench points every server of ours at one emulator process (bench/servers/emulator.mjs), as
 // a production server talks to WeChat: no emulated users' state in the measured heap, and the

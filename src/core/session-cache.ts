@@ -1,31 +1,45 @@
-// The local cache of session records in front of a shared SessionStore (Redis): each repository
-// has its own, whose entries live `cacheMs`, the bound on how late a logout on another instance is
-// seen here. Records are kept as JSON outside the V8 heap (ByteLru): with 100,000 users rotating, a
-// heap object per session made every request pay for the collector walking them. An in-process
-// store (MemoryStore) gets no cache: it keeps its entries off the heap too and answers at once, so
-// a copy would cost the same to read and twice the memory.
+// The local cache of session records in front of the SessionStore. For a shared store (Redis) each
+// repository has its own, whose entries live `cacheMs`: the bound on how late a logout on another
+// instance is seen here. For an in-process store (MemoryStore) every change to a session is made in
+// this process, through a repository that drops the cached copy at once; there, one cache per store
+// and app is shared by every repository (every wxLogin() on that store), and entries live a minute.
 
-import { ByteLru } from '../stores/byte-lru.js';
+import { LRUCache } from 'lru-cache';
 import type { SessionStore } from '../stores/types.js';
 import type { SessionRecord } from './sessions.js';
 
-/**
- * Room for the sessions of about 100,000 users in the local cache: an entry is the sid (22 B), the
- * record as JSON (about 250 B, more with what `onLogin` returned) and ByteLru's 49 B.
- */
+/** Room for the sessions of about 100,000 users in the local cache (see sessionCacheEntryBytes). */
 export const DEFAULT_SESSION_CACHE_BYTES = 48 * 1024 * 1024;
+
+/**
+ * How long a session read from an in-process store is trusted. Re-reading it every second, as a
+ * shared store needs, turns every request of 10,000 rotating users into a read, a JSON parse and a
+ * new cached object, whose churn makes the collector mark the whole store far more often (bench/).
+ * The minute bounds only what bypasses the repositories: an app deleting store keys itself.
+ */
+export const IN_PROCESS_CACHE_MS = 60_000;
+
+/**
+ * What one cached session costs in heap, roughly: the record, its strings (two bytes a character
+ * at worst), what `onLogin` returned, and lru-cache's slots. Measured in bench/.
+ */
+export function sessionCacheEntryBytes(record: SessionRecord): number {
+  const strings =
+    record.sid.length * 2 + record.openid.length + (record.unionid?.length ?? 0) + record.appId.length;
+  const user = record.user === undefined ? 0 : JSON.stringify(record.user).length + 48;
+  return 160 + 2 * strings + user;
+}
 
 /**
  * Cached records by sid, and what tells a read whether it may still cache what it read.
  *
  * @example
- * const cache = sessionCacheFor(redisStore, { cacheMs: 1000, cacheBytes: 48 * 1024 * 1024 });
+ * const { cache } = sessionCacheFor(store, 'wx123', { cacheMs: 1000, cacheBytes: 48 * 1024 * 1024 });
  * const epoch = cache.epoch; // before reading the store
- * if (cache.mayCache(epoch)) cache.set(sid, record);
+ * if (cache.mayCache(epoch)) cache.records.set(sid, record);
  */
 export class SessionCache {
-  readonly #records: ByteLru;
-  readonly #ttlMs: number;
+  readonly records: LRUCache<string, SessionRecord>;
   /**
    * Bumped when a delete starts and when it ends. A read that overlapped a delete (the epoch
    * changed, or a delete is still running) is answered but not cached: a store that answers
@@ -35,31 +49,12 @@ export class SessionCache {
   #deleting = 0;
 
   constructor(ttlMs: number, maxBytes: number) {
-    this.#ttlMs = ttlMs;
-    this.#records = new ByteLru({ maxBytes });
-  }
-
-  /** The record cached for `sid` within the last `ttlMs`, a fresh copy; `undefined` when none. */
-  get(sid: string): SessionRecord | undefined {
-    const text = this.#records.get(sid);
-    return text === undefined ? undefined : (JSON.parse(text) as SessionRecord);
-  }
-
-  set(sid: string, record: SessionRecord): void {
-    this.#records.set(sid, JSON.stringify(record), this.#ttlMs);
-  }
-
-  delete(sid: string): void {
-    this.#records.delete(sid);
-  }
-
-  /** Records held (expired ones included until evicted) and the bytes they count. */
-  get size(): number {
-    return this.#records.size;
-  }
-
-  get bytes(): number {
-    return this.#records.bytes;
+    this.records = new LRUCache({
+      ttl: ttlMs,
+      ttlAutopurge: false,
+      maxSize: maxBytes,
+      sizeCalculation: sessionCacheEntryBytes,
+    });
   }
 
   /** Taken before a store read starts, and given back to `mayCache()` when it ends. */
@@ -76,7 +71,7 @@ export class SessionCache {
   startDelete(sid: string): { done(): void } {
     this.#epoch++;
     this.#deleting++;
-    this.#records.delete(sid);
+    this.records.delete(sid);
     return {
       done: () => {
         this.#deleting--;
@@ -86,18 +81,37 @@ export class SessionCache {
   }
 }
 
+// Keyed by the store object, so that a store the app drops takes its caches with it.
+const inProcessCaches = new WeakMap<SessionStore, Map<string, SessionCache>>();
+
 /**
- * The cache of a repository on `store`: its own for a shared store, none for an in-process store
- * (`shared: false`) or when `cacheMs` or `cacheBytes` is 0.
+ * The cache a repository of `appId` on `store` uses, and whether it may read from it. A shared
+ * store's repository has its own, none when `cacheMs` or `cacheBytes` is 0. An in-process store's
+ * cache is made by the first repository on it and shared by the later ones of the same app, byte
+ * bound included; a repository that does not read from it still drops what it changes from it.
  *
  * @example
- * const cache = sessionCacheFor(new MemoryStore(), { cacheMs: 1000 }); // undefined: read the store
+ * const { cache, reads } = sessionCacheFor(new MemoryStore(), 'wx123', { cacheMs: 1000, cacheBytes: 1 << 20 });
  */
 export function sessionCacheFor(
   store: SessionStore,
+  appId: string,
   options: { cacheMs: number; cacheBytes?: number | undefined },
-): SessionCache | undefined {
+): { cache: SessionCache | undefined; reads: boolean } {
   const bytes = options.cacheBytes ?? DEFAULT_SESSION_CACHE_BYTES;
-  if (store.shared === false || options.cacheMs <= 0 || bytes <= 0) return undefined;
-  return new SessionCache(options.cacheMs, bytes);
+  const reads = options.cacheMs > 0 && bytes > 0;
+  if (store.shared !== false) {
+    return { cache: reads ? new SessionCache(options.cacheMs, bytes) : undefined, reads };
+  }
+  let byApp = inProcessCaches.get(store);
+  if (!byApp) {
+    byApp = new Map();
+    inProcessCaches.set(store, byApp);
+  }
+  let cache = byApp.get(appId);
+  if (!cache) {
+    cache = new SessionCache(IN_PROCESS_CACHE_MS, bytes > 0 ? bytes : DEFAULT_SESSION_CACHE_BYTES);
+    byApp.set(appId, cache);
+  }
+  return { cache, reads };
 }

@@ -10,40 +10,20 @@
 const NONE = -1;
 const FIRST_CAPACITY = 1024;
 const FIRST_ARENA_BYTES = 64 * 1024;
-/**
- * What an entry costs besides its key and value bytes, for `maxBytes`: its slot in the nine typed
- * arrays (41 B) and two buckets (8 B).
- */
-export const BYTE_LRU_ENTRY_OVERHEAD = 49;
-
-/** Bounds and clock of a ByteLru; at least one bound. */
-export interface ByteLruOptions {
-  /** The most entries kept. */
-  max?: number;
-  /** The most bytes kept: keys and values as UTF-8, plus BYTE_LRU_ENTRY_OVERHEAD per entry. */
-  maxBytes?: number;
-  /** For tests; by default `performance`, as lru-cache's. */
-  clock?: { now(): number };
-}
 
 /**
- * An LRU map of strings with TTLs, held outside the V8 heap. `max` bounds the entries and
- * `maxBytes` their bytes; a set beyond either evicts the least recently used entries, and an entry
- * larger than `maxBytes` on its own is not kept (as lru-cache's `maxSize`). The arena may hold up
- * to twice the live bytes between compactions. `get` refreshes recency and never returns an
+ * An LRU map of strings with TTLs, held outside the V8 heap. `max` bounds the entries; a new key
+ * beyond it evicts the least recently used one. `get` refreshes recency and never returns an
  * expired entry; `has` does neither. Times are `performance.now()` milliseconds, as lru-cache's.
  *
  * @example
- * const lru = new ByteLru({ max: 3 });
+ * const lru = new ByteLru(3);
  * lru.set('sess:1', '{"openid":"o1"}', 60_000);
  * lru.get('sess:1'); // '{"openid":"o1"}'
  */
 export class ByteLru {
   readonly max: number;
-  readonly maxBytes: number;
   #size = 0;
-  /** Bytes counted against maxBytes: live keys and values, and the overhead per entry. */
-  #bytes = 0;
   #capacity = 0;
 
   // Per slot (an entry's index). Where its key and value bytes are in the arena, their lengths.
@@ -76,19 +56,10 @@ export class ByteLru {
 
   readonly #clock: { now(): number };
 
-  constructor(options: ByteLruOptions) {
-    const {
-      max = Number.POSITIVE_INFINITY,
-      maxBytes = Number.POSITIVE_INFINITY,
-      clock = performance,
-    } = options;
+  /** `clock` is for tests; by default `performance`, as lru-cache's. */
+  constructor(max: number, clock: { now(): number } = performance) {
     if (!(max >= 1)) throw new RangeError(`ByteLru max must be at least 1, got ${max}`);
-    if (!(maxBytes >= 1)) throw new RangeError(`ByteLru maxBytes must be at least 1, got ${maxBytes}`);
-    if (max === Number.POSITIVE_INFINITY && maxBytes === Number.POSITIVE_INFINITY) {
-      throw new RangeError('ByteLru needs max or maxBytes');
-    }
     this.max = max;
-    this.maxBytes = maxBytes;
     this.#clock = clock;
     this.#grow(Math.min(max, FIRST_CAPACITY));
     this.#arena = Buffer.alloc(FIRST_ARENA_BYTES);
@@ -96,11 +67,6 @@ export class ByteLru {
 
   get size(): number {
     return this.#size;
-  }
-
-  /** The bytes counted against `maxBytes`. */
-  get bytes(): number {
-    return this.#bytes;
   }
 
   /** The value at `key` unless absent or expired (an expired entry is dropped); refreshes recency. */
@@ -125,26 +91,17 @@ export class ByteLru {
   /** Writes `value` at `key` for `ttlMs` (> 0) and makes it the most recently used. */
   set(key: string, value: string, ttlMs: number): void {
     const keyLength = this.#encode(key);
-    const valueLength = Buffer.byteLength(value, 'utf8');
-    const cost = keyLength + valueLength + BYTE_LRU_ENTRY_OVERHEAD;
     let slot = this.#find(keyLength);
-    if (cost > this.maxBytes) {
-      if (slot !== NONE) this.#remove(slot);
-      return;
-    }
     if (slot === NONE) {
-      while (this.#size > 0 && (this.#size >= this.max || this.#bytes + cost > this.maxBytes)) {
-        this.#remove(this.#oldest);
-      }
+      if (this.#size >= this.max) this.#remove(this.#oldest);
       slot = this.#claimSlot();
       this.#hash[slot] = this.#foundHash;
       this.#link(slot);
     } else {
-      this.#forgetBytes(slot);
+      this.#arenaLive -= this.#keyBytes[slot] + this.#valueBytes[slot];
       this.#touch(slot);
-      // The oldest others go first; `slot` is the newest now, and alone it fits.
-      while (this.#bytes + cost > this.maxBytes) this.#remove(this.#oldest);
     }
+    const valueLength = Buffer.byteLength(value, 'utf8');
     const start = this.#reserve(keyLength + valueLength, slot);
     this.#scratch.copy(this.#arena, start, 0, keyLength);
     this.#arena.write(value, start + keyLength, valueLength, 'utf8');
@@ -154,7 +111,6 @@ export class ByteLru {
     this.#expiresAt[slot] = this.#clock.now() + ttlMs;
     this.#arenaEnd = start + keyLength + valueLength;
     this.#arenaLive += keyLength + valueLength;
-    this.#bytes += cost;
   }
 
   /** Removes `key`; whether it was there (expired or not). */
@@ -182,14 +138,7 @@ export class ByteLru {
     this.#unused = 0;
     this.#grow(Math.min(this.max, FIRST_CAPACITY));
     this.#arena = Buffer.alloc(FIRST_ARENA_BYTES);
-    this.#arenaEnd = this.#arenaLive = this.#bytes = 0;
-  }
-
-  /** Takes `slot`'s key and value off the live counts (they become a hole in the arena). */
-  #forgetBytes(slot: number): void {
-    const length = this.#keyBytes[slot] + this.#valueBytes[slot];
-    this.#arenaLive -= length;
-    this.#bytes -= length + BYTE_LRU_ENTRY_OVERHEAD;
+    this.#arenaEnd = this.#arenaLive = 0;
   }
 
   #expired(slot: number, now: number): boolean {
@@ -253,7 +202,7 @@ export class ByteLru {
     }
     this.#unlinkRecency(slot);
     this.#live[slot] = 0;
-    this.#forgetBytes(slot);
+    this.#arenaLive -= this.#keyBytes[slot] + this.#valueBytes[slot];
     this.#chain[slot] = this.#free;
     this.#free = slot;
     this.#size--;

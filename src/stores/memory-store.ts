@@ -56,8 +56,8 @@ export class MemoryStore implements SessionStore {
     const given = omitUndefined(options);
     const max = integerOption(given, 'max', 300_000, 1, Number.POSITIVE_INFINITY);
     const maxShortLived = integerOption(given, 'maxShortLived', 50_000, 1, Number.POSITIVE_INFINITY);
-    this.#lasting = new ByteLru({ max });
-    this.#short = new ByteLru({ max: maxShortLived });
+    this.#lasting = new ByteLru(max);
+    this.#short = new ByteLru(maxShortLived);
   }
 
   get(key: string): StoredValue | undefined {

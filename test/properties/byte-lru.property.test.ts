@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { LRUCache } from 'lru-cache';
 import { describe, expect, it } from 'vitest';
-import { BYTE_LRU_ENTRY_OVERHEAD, ByteLru } from '../../src/stores/byte-lru.js';
+import { ByteLru } from '../../src/stores/byte-lru.js';
 
 type Command =
   | { op: 'set'; key: string; value: string; ttl: number }
@@ -58,26 +58,12 @@ const commandArb = (keys: number): fc.Arbitrary<Command> =>
     },
   );
 
-/** What ByteLru counts against maxBytes for one entry, for lru-cache's sizeCalculation. */
-const entryBytes = (value: string, key: string) =>
-  Buffer.byteLength(key) + Buffer.byteLength(value) + BYTE_LRU_ENTRY_OVERHEAD;
-
-/**
- * Runs `commands` on both, bounded by `max` entries or `maxBytes`, and returns each one's answers,
- * size (and bytes) included, for comparison.
- */
-function replay(
-  bound: { max: number } | { maxBytes: number },
-  commands: Command[],
-): { ours: unknown[]; theirs: unknown[] } {
+/** Runs `commands` on both and returns each one's answers, size included, for comparison. */
+function replay(max: number, commands: Command[]): { ours: unknown[]; theirs: unknown[] } {
   let now = 1000; // lru-cache treats a start time of 0 as "no TTL"
   const clock = { now: () => now };
-  const ours = new ByteLru({ ...bound, clock });
-  const common = { perf: clock, ttlResolution: 0, ttlAutopurge: false };
-  const theirs =
-    'max' in bound
-      ? new LRUCache<string, string>({ ...common, max: bound.max })
-      : new LRUCache<string, string>({ ...common, maxSize: bound.maxBytes, sizeCalculation: entryBytes });
+  const ours = new ByteLru(max, clock);
+  const theirs = new LRUCache<string, string>({ max, perf: clock, ttlResolution: 0, ttlAutopurge: false });
   const answers = { ours: [] as unknown[], theirs: [] as unknown[] };
   for (const c of commands) {
     if (c.op === 'advance') now += c.ms;
@@ -93,10 +79,6 @@ function replay(
     }
     answers.ours.push(ours.size);
     answers.theirs.push(theirs.size);
-    if ('maxBytes' in bound) {
-      answers.ours.push(ours.bytes);
-      answers.theirs.push(theirs.calculatedSize);
-    }
   }
   return answers;
 }
@@ -108,25 +90,11 @@ describe('ByteLru answers as lru-cache does', () => {
         fc.integer({ min: 1, max: 5 }),
         fc.array(commandArb(4), { maxLength: 120, size: 'max' }),
         (max, commands) => {
-          const { ours, theirs } = replay({ max }, commands);
+          const { ours, theirs } = replay(max, commands);
           expect(ours).toEqual(theirs);
         },
       ),
       { numRuns: 1000 },
-    );
-  });
-
-  it('bounded by bytes (maxBytes, as lru-cache maxSize): eviction, refusal of an entry too large alone', () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 60, max: 200_000 }),
-        fc.array(commandArb(4), { maxLength: 120, size: 'max' }),
-        (maxBytes, commands) => {
-          const { ours, theirs } = replay({ maxBytes }, commands);
-          expect(ours).toEqual(theirs);
-        },
-      ),
-      { numRuns: 500 },
     );
   });
 
@@ -136,7 +104,7 @@ describe('ByteLru answers as lru-cache does', () => {
         fc.integer({ min: 1500, max: 3000 }),
         fc.array(commandArb(4000), { minLength: 3000, maxLength: 6000 }),
         (max, commands) => {
-          const { ours, theirs } = replay({ max }, commands);
+          const { ours, theirs } = replay(max, commands);
           expect(ours).toEqual(theirs);
         },
       ),
@@ -147,7 +115,7 @@ describe('ByteLru answers as lru-cache does', () => {
 
 describe('ByteLru', () => {
   it('keeps 100,000 entries without an object per entry in the heap', () => {
-    const lru = new ByteLru({ max: 100_000 });
+    const lru = new ByteLru(100_000);
     for (let i = 0; i < 100_000; i++)
       lru.set(`wxl:sess:${i}`, JSON.stringify({ openid: `o${i}`, n: i }), 3_600_000);
     expect(lru.size).toBe(100_000);
@@ -160,8 +128,6 @@ describe('ByteLru', () => {
   });
 
   it('refuses a bound below 1', () => {
-    expect(() => new ByteLru({ max: 0 })).toThrow(RangeError);
-    expect(() => new ByteLru({ maxBytes: 0 })).toThrow(RangeError);
-    expect(() => new ByteLru({})).toThrow(/max or maxBytes/);
+    expect(() => new ByteLru(0)).toThrow(RangeError);
   });
 });

@@ -1,6 +1,6 @@
-// SessionRepository without HTTP: a MemoryStore read never becomes a promise and is never cached;
-// on a real Redis, one round trip per cache miss (shared by concurrent misses) and none on a hit;
-// the cache bound; how long a cached session is trusted, for in-process and shared stores.
+// SessionRepository without HTTP: a MemoryStore read never becomes a promise; on a real Redis,
+// one round trip per cache miss (shared by concurrent misses) and none on a hit; the cache bound;
+// how long a cached session is trusted, and who shares the cache, for in-process and shared stores.
 
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -39,7 +39,7 @@ function counting<S extends SessionStore>(store: S): { store: S; gets: () => num
 }
 
 describe('SessionRepository on MemoryStore', () => {
-  it('reads the store on every load, without a promise, and keeps no copy', async () => {
+  it('answers a miss, a hit and an absent session without a promise', async () => {
     const { store, gets } = counting(new MemoryStore());
     const sessions = new SessionRepository(store, 'wx_unit', { cacheMs: 1000 });
     await sessions.save(record('s1'), TTL);
@@ -47,18 +47,16 @@ describe('SessionRepository on MemoryStore', () => {
     expect(first).not.toBeInstanceOf(Promise);
     expect((first as SessionRecord).openid).toBe('o-s1');
     expect(sessions.loadNow('s1')).toEqual(first);
-    expect(gets()).toBe(2);
+    expect(gets()).toBe(1);
     expect(sessions.loadNow('nope')).toBeUndefined();
-    expect(sessions.cacheStats).toEqual({ hits: 0, misses: 3, entries: 0, bytes: 0 });
+    expect(sessions.cacheStats).toMatchObject({ hits: 1, misses: 2, entries: 1 });
   });
 
-  it('forgets a cached session of a shared store at once when it is deleted', async () => {
-    const sessions = new SessionRepository(requiredOnly(new MemoryStore()), 'wx_unit', { cacheMs: 1000 });
+  it('forgets a session at once when it is deleted', async () => {
+    const sessions = new SessionRepository(new MemoryStore(), 'wx_unit', { cacheMs: 1000 });
     await sessions.save(record('s2'), TTL);
     expect(sessions.loadNow('s2')).toBeDefined();
-    expect(sessions.loadCached('s2')).toBeDefined();
     await sessions.delete('s2');
-    expect(sessions.loadCached('s2')).toBeUndefined();
     expect(sessions.loadNow('s2')).toBeUndefined();
   });
 
@@ -74,8 +72,7 @@ describe('SessionRepository on MemoryStore', () => {
   });
 
   it('keeps its cache within the byte bound', async () => {
-    // Without `shared: false`, the MemoryStore is what RedisStore is to the cache: a shared store.
-    const store = requiredOnly(new MemoryStore());
+    const store = new MemoryStore();
     const sessions = new SessionRepository(store, 'wx_unit', { cacheMs: 1000, cacheBytes: 20_000 });
     for (let i = 0; i < 300; i++) {
       await sessions.save(record(`s-${i}`, { name: 'x'.repeat(50) }), TTL);
@@ -91,16 +88,15 @@ describe('SessionRepository on MemoryStore', () => {
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('the session cache, in-process store vs shared store', () => {
-  it('puts no cache in front of an in-process store: a change through another repository is seen at once', async () => {
+  it('trusts a session read from an in-process store longer than cacheMs: nobody else can change it', async () => {
     const { store, gets } = counting(new MemoryStore());
-    const first = new SessionRepository(store, 'wx_unit', { cacheMs: 1000 });
-    const second = new SessionRepository(store, 'wx_unit', { cacheMs: 1000 });
-    await first.save(record('both'), TTL);
-    expect(second.loadNow('both')).toBeDefined();
-    expect(first.loadCached('both')).toBeUndefined();
-    await first.delete('both');
-    expect(second.loadNow('both')).toBeUndefined();
-    expect(gets()).toBe(2);
+    const sessions = new SessionRepository(store, 'wx_unit', { cacheMs: 20 });
+    await sessions.save(record('long'), TTL);
+    sessions.loadNow('long');
+    await pause(120);
+    expect((sessions.loadNow('long') as SessionRecord).sid).toBe('long');
+    expect(gets()).toBe(1);
+    expect(sessions.cacheStats).toMatchObject({ hits: 1, misses: 1 });
   });
 
   it('reads a shared store again once cacheMs has passed: another instance may have ended it', async () => {
@@ -112,25 +108,36 @@ describe('the session cache, in-process store vs shared store', () => {
     sessions.loadNow('short');
     sessions.loadNow('short');
     expect(gets()).toBe(1);
-    expect(sessions.cacheStats).toMatchObject({ hits: 1, misses: 1, entries: 1 });
     await pause(120);
     memory.delete('wx_unit:sess:short');
     expect(sessions.loadNow('short')).toBeUndefined();
     expect(gets()).toBe(2);
   });
 
-  it('hands out a fresh copy of a cached record on every hit: a caller cannot change the cache', async () => {
-    const sessions = new SessionRepository(requiredOnly(new MemoryStore()), 'wx_unit', { cacheMs: 1000 });
-    await sessions.save(record('copy', { name: 'Ann' }), TTL);
-    const first = sessions.loadNow('copy') as SessionRecord;
-    (first.user as Record<string, string>).name = 'changed';
-    const second = sessions.loadNow('copy') as SessionRecord;
-    expect(second).not.toBe(first);
-    expect(second.user).toEqual({ name: 'Ann' });
-    expect(sessions.cacheStats).toMatchObject({ hits: 1, misses: 1 });
+  it('shares one cache between the repositories of one app on one in-process store: a delete anywhere is seen everywhere at once', async () => {
+    const store = new MemoryStore();
+    const first = new SessionRepository(store, 'wx_unit', { cacheMs: 1000 });
+    const second = new SessionRepository(store, 'wx_unit', { cacheMs: 1000 });
+    await first.save(record('both'), TTL);
+    expect(second.loadNow('both')).toBeDefined();
+    expect(first.loadCached('both')).toBeDefined();
+    await first.delete('both');
+    expect(second.loadCached('both')).toBeUndefined();
+    expect(second.loadNow('both')).toBeUndefined();
   });
 
-  it('keeps the sessions of two apps and of two stores apart', async () => {
+  it('drops a changed session from the shared cache even through a repository that never reads it (cacheMs 0)', async () => {
+    const store = new MemoryStore();
+    const reader = new SessionRepository(store, 'wx_unit', { cacheMs: 1000 });
+    const uncached = new SessionRepository(store, 'wx_unit', { cacheMs: 0 });
+    await reader.save(record('mixed'), TTL);
+    expect(reader.loadNow('mixed')).toBeDefined();
+    expect(uncached.loadCached('mixed')).toBeUndefined();
+    await uncached.delete('mixed');
+    expect(reader.loadNow('mixed')).toBeUndefined();
+  });
+
+  it('keeps the caches of two apps and of two stores apart', async () => {
     const store = new MemoryStore();
     const appA = new SessionRepository(store, 'wx_a', { cacheMs: 1000 });
     const appB = new SessionRepository(store, 'wx_b', { cacheMs: 1000 });
@@ -139,6 +146,8 @@ describe('the session cache, in-process store vs shared store', () => {
     expect(appA.loadNow('apart')).toBeDefined();
     expect(appB.loadNow('apart')).toBeUndefined();
     expect(otherStore.loadNow('apart')).toBeUndefined();
+    expect(appB.cacheStats.entries).toBe(0);
+    expect(otherStore.cacheStats.entries).toBe(0);
   });
 });
 
