@@ -10,11 +10,14 @@ import express from 'express';
 import { Cluster, Redis } from 'ioredis';
 import { serve } from '../lib/serve.mjs';
 import { benchOpenid, JWT_SECRET } from '../lib/shared.mjs';
+
 // BENCH_DIST: another build's dist/ (an absolute path), to compare two builds side by side in one
 // run of bench/compare.mjs (`ours-memory:10000:BENCH_DIST=/tmp/other/dist`).
 const dist = process.env.BENCH_DIST ?? new URL('../../dist', import.meta.url).href;
 const distUrl = dist.startsWith('/') ? `file://${dist}` : dist;
-const { MemoryStore, RedisStore, requireWxSession, wxChannels, wxLogin } = await import(`${distUrl}/index.js`);
+const { MemoryStore, RedisStore, requireWxSession, wxChannels, wxLogin } = await import(
+  `${distUrl}/index.js`
+);
 const { startWeChatEmulator } = await import(`${distUrl}/testing/index.js`);
 
 // The bench points every server of ours at one emulator process (bench/servers/emulator.mjs), as

@@ -37,8 +37,8 @@ const PURGE_INTERVAL_MS = 60_000;
  * Entries live in typed arrays and one byte buffer (`ByteLru`), not as heap objects: V8's collector
  * marks every heap object again at each full collection, which every request of the process pays
  * for, on any route. With 100,000 users held as objects (lru-cache, before 0.2.0), a route that never
- * met this package answered at 0.72-0.88 of bare Express; held here, about as fast as bare. A user
- * takes about 0.5 KB of process memory (bench/README.md, "Memory").
+ * met this package answered at 0.72-0.88 of bare Express; held here, at 0.92-1.01. A user takes
+ * about 825 B of process memory, 2 B of it in the heap (bench/README.md, "Memory").
  *
  * @example
  * app.use(wxLogin({ appId, appSecret, tokenSecret, store: new MemoryStore({ max: 50_000 }) }));
