@@ -1,5 +1,6 @@
-// The memory figures: heap and off-heap bytes per cached token, per cached session and per MemoryStore user, from
-// bench/memory/cache-heap.ts in a child under --expose-gc (it imports the TypeScript source).
+// The memory figures: heap per cached token and per cached session, and memory per MemoryStore
+// user in the heap and outside it, from bench/memory/cache-heap.ts in a child under --expose-gc
+// (it imports the TypeScript source).
 
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

@@ -205,8 +205,8 @@ export function writeReport({
     `${bytes(heap)} in the heap${offHeap === undefined ? '' : `, ${bytes(offHeap)} outside it`}`;
   const memoryLines = memory
     ? [
-        `memory per cached token: ${bytesSplit(memory.tokenBytes, memory.tokenOffHeapBytes)} (tokenCacheBytes counts ${fmt(memory.tokenEstimate)} B); ` +
-          `per cached session (shared store): ${bytesSplit(memory.sessionBytes, memory.sessionOffHeapBytes)} (sessionCacheBytes counts ${fmt(memory.sessionEstimate)} B); ` +
+        `memory per cached token: ${bytesSplit(memory.tokenBytes)} (tokenCacheBytes counts ${fmt(memory.tokenEstimate)} B); ` +
+          `per cached session: ${bytesSplit(memory.sessionBytes)} (sessionCacheBytes counts ${fmt(memory.sessionEstimate)} B); ` +
           `per user in a MemoryStore (session + session key): ${bytesSplit(memory.storeBytesPerUser, memory.storeOffHeapBytesPerUser)}; measured over ${count(memory.count)}`,
       ]
     : [];

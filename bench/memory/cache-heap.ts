@@ -1,13 +1,13 @@
-// Memory probe, run under --expose-gc --no-opt with tsx (bench/lib/memory.mjs): memory per verified
-// token in the token cache, per session in the local session cache (in front of a shared store)
-// and per user in a MemoryStore, each in the V8 heap and outside it (ByteLru's typed arrays and
-// buffers), next to the bytes the caches count against their bounds.
+// Memory probe, run under --expose-gc --no-opt with tsx (bench/lib/memory.mjs): heap per verified
+// token in the token cache and per session in the local session cache, next to the bytes the
+// caches count against their bounds; per user in a MemoryStore, in the V8 heap and outside it
+// (ByteLru's typed arrays and byte buffer).
 
 import { randomBytes } from 'node:crypto';
 import { SessionRepository } from '../../src/core/sessions.js';
 import { TokenService } from '../../src/core/tokens.js';
 import { MemoryStore } from '../../src/stores/memory-store.js';
-import type { SessionStore, StoredValue } from '../../src/stores/types.js';
+import type { StoredValue } from '../../src/stores/types.js';
 import { appId, heapUsed, now, offHeapUsed, openid, record, ttlMs } from './fixtures.js';
 
 const count = Number(process.argv[2] ?? 100_000);
@@ -28,26 +28,16 @@ for (let i = 0; i < count; i++) {
   tokens.push(Buffer.from(token).toString());
 }
 
-/**
- * Heap and off-heap bytes now, after full collections, once what the last phase left (WebCrypto
- * jobs, buffers replaced as ByteLru grew) has been freed: V8 frees some of it only over the next
- * collections, which would otherwise shrink the heap under the following measurement.
- */
-async function usage(): Promise<{ heap: number; offHeap: number }> {
-  for (let i = 0; i < 5; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    heapUsed();
-  }
-  return { heap: heapUsed(), offHeap: offHeapUsed() };
-}
-const grownSince = async (before: { heap: number; offHeap: number }) => {
-  const after = await usage();
+/** Heap and off-heap bytes now, after full collections. */
+const usage = () => ({ heap: heapUsed(), offHeap: offHeapUsed() });
+const grownSince = (before: { heap: number; offHeap: number }) => {
+  const after = usage();
   return { heap: (after.heap - before.heap) / count, offHeap: (after.offHeap - before.offHeap) / count };
 };
 
 // 1. A MemoryStore holding `count` users: a session and a session key each.
 const store = new MemoryStore({ max: 2 * count });
-let before = await usage();
+let before = usage();
 for (let i = 0; i < count; i++) {
   store.set(`${appId}:sess:${sids[i]}`, record(i, sids[i] as string) as unknown as StoredValue, ttlMs);
   store.set(
@@ -56,21 +46,13 @@ for (let i = 0; i < count; i++) {
     ttlMs,
   );
 }
-const storeGrowth = await grownSince(before);
+const storeGrowth = grownSince(before);
 
-// 2. The session cache, filled from that store seen as a shared one (no `shared: false`), as
-// RedisStore is: an in-process store has no cache in front of it.
-const shared: SessionStore = {
-  get: (key) => store.get(key),
-  set: (key, value, ttl) => store.set(key, value, ttl),
-  delete: (key) => store.delete(key),
-  add: (key, value, ttl) => store.add(key, value, ttl),
-  deleteIfEquals: (key, value) => store.deleteIfEquals(key, value),
-};
-const sessions = new SessionRepository(shared, appId, { cacheMs: 3_600_000, cacheBytes: 2 ** 31 });
-before = await usage();
+// 2. The session cache, filled from that store.
+const sessions = new SessionRepository(store, appId, { cacheMs: 3_600_000, cacheBytes: 2 ** 31 });
+before = usage();
 for (const sid of sids) sessions.loadNow(sid);
-const sessionGrowth = await grownSince(before);
+const sessionGrowth = grownSince(before);
 const sessionStats = sessions.cacheStats;
 
 // 3. The verified-token cache (big enough to keep them all).
@@ -81,20 +63,18 @@ const tokensService = new TokenService(
     cacheBytes: 2 ** 31,
   },
 );
-before = await usage();
+before = usage();
 // Each request brings its own copy of the token text.
 for (const t of tokens) tokensService.verifyNow(Buffer.from(t).toString());
-const tokenGrowth = await grownSince(before);
+const tokenGrowth = grownSince(before);
 const tokenStats = tokensService.cacheStats;
 
 const result = {
   count,
   tokenBytes: tokenGrowth.heap,
-  tokenOffHeapBytes: tokenGrowth.offHeap,
   tokenEstimate: tokenStats.bytes / tokenStats.entries,
   tokenLength: (tokens[0] as string).length,
   sessionBytes: sessionGrowth.heap,
-  sessionOffHeapBytes: sessionGrowth.offHeap,
   sessionEstimate: sessionStats.bytes / sessionStats.entries,
   storeBytesPerUser: storeGrowth.heap,
   storeOffHeapBytesPerUser: storeGrowth.offHeap,

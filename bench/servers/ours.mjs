@@ -6,6 +6,7 @@
 // BENCH_DIST: the build to load (see below).
 
 import diagnostics_channel from 'node:diagnostics_channel';
+import { pathToFileURL } from 'node:url';
 import express from 'express';
 import { Cluster, Redis } from 'ioredis';
 import { serve } from '../lib/serve.mjs';
@@ -13,8 +14,9 @@ import { benchOpenid, JWT_SECRET } from '../lib/shared.mjs';
 
 // BENCH_DIST: another build's dist/ (an absolute path), to compare two builds side by side in one
 // run of bench/compare.mjs (`ours-memory:10000:BENCH_DIST=/tmp/other/dist`).
-const dist = process.env.BENCH_DIST ?? new URL('../../dist', import.meta.url).href;
-const distUrl = dist.startsWith('/') ? `file://${dist}` : dist;
+const distUrl = process.env.BENCH_DIST
+  ? pathToFileURL(process.env.BENCH_DIST).href
+  : new URL('../../dist', import.meta.url).href;
 const { MemoryStore, RedisStore, requireWxSession, wxChannels, wxLogin } = await import(
   `${distUrl}/index.js`
 );

@@ -24,7 +24,6 @@ const FIRST_ARENA_BYTES = 64 * 1024;
 export class ByteLru {
   readonly max: number;
   #size = 0;
-  #capacity = 0;
 
   // Per slot (an entry's index). Where its key and value bytes are in the arena, their lengths.
   #hash = new Uint32Array(0);
@@ -36,7 +35,6 @@ export class ByteLru {
   #chain = new Int32Array(0);
   #newer = new Int32Array(0);
   #older = new Int32Array(0);
-  #live = new Uint8Array(0);
 
   /** First slot of each bucket; a power of two, at least twice the capacity. */
   #buckets = new Int32Array(0);
@@ -133,7 +131,6 @@ export class ByteLru {
 
   clear(): void {
     this.#size = 0;
-    this.#capacity = 0;
     this.#newest = this.#oldest = this.#free = NONE;
     this.#unused = 0;
     this.#grow(Math.min(this.max, FIRST_CAPACITY));
@@ -174,7 +171,8 @@ export class ByteLru {
       this.#free = this.#chain[slot];
       return slot;
     }
-    if (this.#unused === this.#capacity) this.#grow(Math.min(this.max, this.#capacity * 2));
+    const capacity = this.#hash.length;
+    if (this.#unused === capacity) this.#grow(Math.min(this.max, capacity * 2));
     return this.#unused++;
   }
 
@@ -183,7 +181,6 @@ export class ByteLru {
     const bucket = this.#hash[slot] & (this.#buckets.length - 1);
     this.#chain[slot] = this.#buckets[bucket];
     this.#buckets[bucket] = slot;
-    this.#live[slot] = 1;
     this.#older[slot] = this.#newest;
     this.#newer[slot] = NONE;
     if (this.#newest !== NONE) this.#newer[this.#newest] = slot;
@@ -201,7 +198,6 @@ export class ByteLru {
       this.#chain[before] = this.#chain[slot];
     }
     this.#unlinkRecency(slot);
-    this.#live[slot] = 0;
     this.#arenaLive -= this.#keyBytes[slot] + this.#valueBytes[slot];
     this.#chain[slot] = this.#free;
     this.#free = slot;
@@ -251,7 +247,7 @@ export class ByteLru {
 
   /** Moves every slot into arrays of `capacity` slots and rebuilds the buckets. */
   #grow(capacity: number): void {
-    const copy = <T extends Uint32Array | Int32Array | Float64Array | Uint8Array>(
+    const copy = <T extends Uint32Array | Int32Array | Float64Array>(
       from: T,
       make: (n: number) => T,
     ): T => {
@@ -267,13 +263,11 @@ export class ByteLru {
     this.#chain = copy(this.#chain, (n) => new Int32Array(n));
     this.#newer = copy(this.#newer, (n) => new Int32Array(n));
     this.#older = copy(this.#older, (n) => new Int32Array(n));
-    this.#live = copy(this.#live, (n) => new Uint8Array(n));
-    this.#capacity = capacity;
     let buckets = 2;
     while (buckets < 2 * capacity) buckets *= 2;
     this.#buckets = new Int32Array(buckets).fill(NONE);
-    for (let slot = 0; slot < this.#unused; slot++) {
-      if (!this.#live[slot]) continue;
+    // Every entry is on the recency list.
+    for (let slot = this.#oldest; slot !== NONE; slot = this.#newer[slot]) {
       const bucket = this.#hash[slot] & (buckets - 1);
       this.#chain[slot] = this.#buckets[bucket];
       this.#buckets[bucket] = slot;
