@@ -247,10 +247,7 @@ export class ByteLru {
 
   /** Moves every slot into arrays of `capacity` slots and rebuilds the buckets. */
   #grow(capacity: number): void {
-    const copy = <T extends Uint32Array | Int32Array | Float64Array>(
-      from: T,
-      make: (n: number) => T,
-    ): T => {
+    const copy = <T extends Uint32Array | Int32Array | Float64Array>(from: T, make: (n: number) => T): T => {
       const to = make(capacity);
       to.set(from.subarray(0, Math.min(from.length, capacity)));
       return to;
