@@ -6,6 +6,7 @@
 
 import { LRUCache } from 'lru-cache';
 import type { SessionStore } from '../stores/types.js';
+import { Doorkeeper, textTag } from './doorkeeper.js';
 import type { SessionRecord } from './sessions.js';
 
 /** Room for the sessions of about 100,000 users in the local cache (see sessionCacheEntryBytes). */
@@ -18,6 +19,9 @@ export const DEFAULT_SESSION_CACHE_BYTES = 48 * 1024 * 1024;
  * The minute bounds only what bypasses the repositories: an app deleting store keys itself.
  */
 export const IN_PROCESS_CACHE_MS = 60_000;
+
+/** sessionCacheEntryBytes() of a typical session (no `onLogin` user), to size the doorkeeper. */
+const TYPICAL_SESSION_ENTRY_BYTES = 400;
 
 /**
  * What one cached session costs in heap, roughly: the record, its strings (two bytes a character
@@ -36,7 +40,7 @@ export function sessionCacheEntryBytes(record: SessionRecord): number {
  * @example
  * const { cache } = sessionCacheFor(store, 'wx123', { cacheMs: 1000, cacheBytes: 48 * 1024 * 1024 });
  * const epoch = cache.epoch; // before reading the store
- * if (cache.mayCache(epoch)) cache.records.set(sid, record);
+ * if (cache.mayCache(sid, epoch)) cache.records.set(sid, record);
  */
 export class SessionCache {
   readonly records: LRUCache<string, SessionRecord>;
@@ -47,14 +51,21 @@ export class SessionCache {
    */
   #epoch = 0;
   #deleting = 0;
+  /**
+   * In front of an in-process store only: a session is cached when it is read a second time. A
+   * read there costs a few microseconds, less than caching a session that is read once; a shared
+   * store's read is a round trip, so its sessions are cached when first read.
+   */
+  readonly #door: Doorkeeper | undefined;
 
-  constructor(ttlMs: number, maxBytes: number) {
+  constructor(ttlMs: number, maxBytes: number, options: { secondRead?: boolean } = {}) {
     this.records = new LRUCache({
       ttl: ttlMs,
       ttlAutopurge: false,
       maxSize: maxBytes,
       sizeCalculation: sessionCacheEntryBytes,
     });
+    this.#door = options.secondRead ? new Doorkeeper(maxBytes / TYPICAL_SESSION_ENTRY_BYTES) : undefined;
   }
 
   /** Taken before a store read starts, and given back to `mayCache()` when it ends. */
@@ -62,9 +73,13 @@ export class SessionCache {
     return this.#epoch;
   }
 
-  /** Whether a read that started at `epoch` may cache what it read: no delete overlapped it. */
-  mayCache(epoch: number): boolean {
-    return epoch === this.#epoch && this.#deleting === 0;
+  /**
+   * Whether a read of `sid` that started at `epoch` may cache what it read: no delete overlapped
+   * it, and (in front of an in-process store) `sid` was read before.
+   */
+  mayCache(sid: string, epoch: number): boolean {
+    if (epoch !== this.#epoch || this.#deleting !== 0) return false;
+    return this.#door === undefined || this.#door.seenBefore(textTag(sid));
   }
 
   /** Drops `sid` and keeps overlapping reads from caching it again until `done()` is called. */
@@ -110,7 +125,9 @@ export function sessionCacheFor(
   }
   let cache = byApp.get(appId);
   if (!cache) {
-    cache = new SessionCache(IN_PROCESS_CACHE_MS, bytes > 0 ? bytes : DEFAULT_SESSION_CACHE_BYTES);
+    cache = new SessionCache(IN_PROCESS_CACHE_MS, bytes > 0 ? bytes : DEFAULT_SESSION_CACHE_BYTES, {
+      secondRead: true,
+    });
     byApp.set(appId, cache);
   }
   return { cache, reads };

@@ -130,7 +130,7 @@ export class SessionRepository {
   #accept(sid: string, value: StoredValue | undefined, epoch: number): SessionRecord | undefined {
     const record = asSessionRecord(value);
     const cache = this.#readsCache ? this.#cache : undefined;
-    if (record && cache?.mayCache(epoch)) cache.records.set(sid, record);
+    if (record && cache?.mayCache(sid, epoch)) cache.records.set(sid, record);
     return record;
   }
 

@@ -6,6 +6,7 @@ import { SignJWT } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { CLOCK_TOLERANCE_SECONDS, TOKEN_ISSUER } from '../constants.js';
 import { WxLoginError } from '../errors.js';
+import { Doorkeeper, textTag } from './doorkeeper.js';
 import { Hs256Verifier } from './hs256-verify.js';
 import type { SigningKey } from './options.js';
 
@@ -34,6 +35,9 @@ export function tokenCacheEntryBytes(token: string, claims: TokenClaims): number
   return 400 + token.length + 2 * (claims.sub.length + claims.sid.length);
 }
 
+/** tokenCacheEntryBytes() of one of our tokens (about 290 characters), to size the doorkeeper. */
+const TYPICAL_TOKEN_ENTRY_BYTES = 790;
+
 /**
  * Signs and verifies the package's tokens.
  *
@@ -57,6 +61,8 @@ export class TokenService {
    * parse, not the expiry check, nor the session lookup that revocation relies on.
    */
   readonly #verified: LRUCache<string, TokenClaims> | undefined;
+  /** Tokens verified once: a token is cached when it is verified a second time. */
+  readonly #door: Doorkeeper | undefined;
   #hits = 0;
   #misses = 0;
 
@@ -85,6 +91,7 @@ export class TokenService {
             sizeCalculation: (claims, token) => tokenCacheEntryBytes(token, claims),
           })
         : undefined;
+    this.#door = cacheBytes > 0 ? new Doorkeeper(cacheBytes / TYPICAL_TOKEN_ENTRY_BYTES) : undefined;
   }
 
   async sign(input: { openid: string; sid: string; issuedAt: number; expiresAt: number }): Promise<string> {
@@ -130,7 +137,9 @@ export class TokenService {
           new WxLoginError('WX_TOKEN_INVALID', 'the token is invalid');
     }
     const claims: TokenClaims = { ...outcome.claims, aud: this.#audience };
-    this.#verified?.set(token, claims);
+    // The signature is random: six characters of it, before the last (which holds only 4 bits).
+    if (this.#door?.seenBefore(textTag(token, token.length - 7, token.length - 1)))
+      this.#verified?.set(token, claims);
     return claims;
   }
 

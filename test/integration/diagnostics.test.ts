@@ -88,13 +88,14 @@ describe('diagnostics_channel events', () => {
     ]);
   });
 
-  it('publishes verified tokens (first from the store, then cached) and refused ones with their code', async () => {
+  it('publishes verified tokens (from the store until cached on the second use, then cached) and refused ones with their code', async () => {
     const login = await request(app).post('/wx/login').send({ code: emulator.issueLoginCode() });
     events.length = 0;
     const auth = `Bearer ${login.body.token}`;
-    expect((await request(app).get('/me').set('Authorization', auth)).status).toBe(200);
-    expect((await request(app).get('/me').set('Authorization', auth)).status).toBe(200);
+    for (let i = 0; i < 3; i++)
+      expect((await request(app).get('/me').set('Authorization', auth)).status).toBe(200);
     expect(on(CHANNELS.tokenVerified)).toEqual([
+      { appId: emulator.appId, sessionAppId: emulator.appId, cached: false },
       { appId: emulator.appId, sessionAppId: emulator.appId, cached: false },
       { appId: emulator.appId, sessionAppId: emulator.appId, cached: true },
     ]);

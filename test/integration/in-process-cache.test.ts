@@ -19,14 +19,15 @@ class CountingStore extends MemoryStore {
 }
 
 describe('the session cache on MemoryStore', () => {
-  it('serves a session read 1.2 s ago without reading the store again', async () => {
+  it('serves a session read twice 1.2 s ago without reading the store again', async () => {
     const store = new CountingStore();
     const { app } = buildApp(emulator, { store });
     const { token, openid } = await loggedInUser(app, emulator);
-    const first = await request(app).get('/me').set('Authorization', `Bearer ${token}`);
-    expect(first.status).toBe(200);
+    // Cached on its second read: a session read once is not kept (a MemoryStore read costs less).
+    for (let i = 0; i < 2; i++)
+      expect((await request(app).get('/me').set('Authorization', `Bearer ${token}`)).status).toBe(200);
     const reads = store.sessionReads;
-    expect(reads).toBeGreaterThanOrEqual(1);
+    expect(reads).toBeGreaterThanOrEqual(2);
     await new Promise((resolve) => setTimeout(resolve, 1200));
     const later = await request(app).get('/me').set('Authorization', `Bearer ${token}`);
     expect(later.status).toBe(200);

@@ -39,17 +39,22 @@ function counting<S extends SessionStore>(store: S): { store: S; gets: () => num
 }
 
 describe('SessionRepository on MemoryStore', () => {
-  it('answers a miss, a hit and an absent session without a promise', async () => {
+  it('answers a miss, a hit and an absent session without a promise, caching a session on its second read', async () => {
     const { store, gets } = counting(new MemoryStore());
     const sessions = new SessionRepository(store, 'wx_unit', { cacheMs: 1000 });
     await sessions.save(record('s1'), TTL);
     const first = sessions.loadNow('s1');
     expect(first).not.toBeInstanceOf(Promise);
     expect((first as SessionRecord).openid).toBe('o-s1');
+    // Read once: not cached (a read of MemoryStore costs less than caching what is read once).
+    expect(sessions.loadCached('s1')).toBeUndefined();
     expect(sessions.loadNow('s1')).toEqual(first);
-    expect(gets()).toBe(1);
+    expect(gets()).toBe(2);
+    // Read twice: cached, the store is not read again.
+    expect(sessions.loadNow('s1')).toEqual(first);
+    expect(gets()).toBe(2);
     expect(sessions.loadNow('nope')).toBeUndefined();
-    expect(sessions.cacheStats).toMatchObject({ hits: 1, misses: 2, entries: 1 });
+    expect(sessions.cacheStats).toMatchObject({ hits: 1, misses: 3, entries: 1 });
   });
 
   it('forgets a session at once when it is deleted', async () => {
@@ -77,6 +82,7 @@ describe('SessionRepository on MemoryStore', () => {
     for (let i = 0; i < 300; i++) {
       await sessions.save(record(`s-${i}`, { name: 'x'.repeat(50) }), TTL);
       sessions.loadNow(`s-${i}`);
+      sessions.loadNow(`s-${i}`);
     }
     const { entries, bytes } = sessions.cacheStats;
     expect(bytes).toBeLessThanOrEqual(20_000);
@@ -93,10 +99,11 @@ describe('the session cache, in-process store vs shared store', () => {
     const sessions = new SessionRepository(store, 'wx_unit', { cacheMs: 20 });
     await sessions.save(record('long'), TTL);
     sessions.loadNow('long');
+    sessions.loadNow('long');
     await pause(120);
     expect((sessions.loadNow('long') as SessionRecord).sid).toBe('long');
-    expect(gets()).toBe(1);
-    expect(sessions.cacheStats).toMatchObject({ hits: 1, misses: 1 });
+    expect(gets()).toBe(2);
+    expect(sessions.cacheStats).toMatchObject({ hits: 1, misses: 2 });
   });
 
   it('reads a shared store again once cacheMs has passed: another instance may have ended it', async () => {
@@ -119,6 +126,7 @@ describe('the session cache, in-process store vs shared store', () => {
     const first = new SessionRepository(store, 'wx_unit', { cacheMs: 1000 });
     const second = new SessionRepository(store, 'wx_unit', { cacheMs: 1000 });
     await first.save(record('both'), TTL);
+    expect(first.loadNow('both')).toBeDefined();
     expect(second.loadNow('both')).toBeDefined();
     expect(first.loadCached('both')).toBeDefined();
     await first.delete('both');
@@ -132,6 +140,8 @@ describe('the session cache, in-process store vs shared store', () => {
     const uncached = new SessionRepository(store, 'wx_unit', { cacheMs: 0 });
     await reader.save(record('mixed'), TTL);
     expect(reader.loadNow('mixed')).toBeDefined();
+    expect(reader.loadNow('mixed')).toBeDefined();
+    expect(reader.loadCached('mixed')).toBeDefined();
     expect(uncached.loadCached('mixed')).toBeUndefined();
     await uncached.delete('mixed');
     expect(reader.loadNow('mixed')).toBeUndefined();
@@ -144,6 +154,8 @@ describe('the session cache, in-process store vs shared store', () => {
     const otherStore = new SessionRepository(new MemoryStore(), 'wx_a', { cacheMs: 1000 });
     await appA.save(record('apart'), TTL);
     expect(appA.loadNow('apart')).toBeDefined();
+    expect(appA.loadNow('apart')).toBeDefined();
+    expect(appA.cacheStats.entries).toBe(1);
     expect(appB.loadNow('apart')).toBeUndefined();
     expect(otherStore.loadNow('apart')).toBeUndefined();
     expect(appB.cacheStats.entries).toBe(0);

@@ -90,9 +90,28 @@ describe('TokenService.verifyNow', () => {
 });
 
 describe('the verified-token cache', () => {
+  it('caches a token when it is verified a second time, not the first', () => {
+    const service = new TokenService(AUD, [{ secret: SECRET }]);
+    const token = forge(claims());
+    expect(codeOf(service, token)).toBe('ok');
+    expect(service.cacheStats).toMatchObject({ hits: 0, misses: 1, entries: 0 });
+    expect(codeOf(service, token)).toBe('ok');
+    expect(service.cacheStats).toMatchObject({ hits: 0, misses: 2, entries: 1 });
+    expect(codeOf(service, token)).toBe('ok');
+    expect(service.cacheStats).toMatchObject({ hits: 1, misses: 2, entries: 1 });
+  });
+
+  it('keeps no token that is verified once, however many there are', () => {
+    const service = new TokenService(AUD, [{ secret: SECRET }]);
+    for (let i = 0; i < 5_000; i++) expect(codeOf(service, forge(claims({ sid: `once-${i}` })))).toBe('ok');
+    // A few tag collisions may admit a token early; one in a thousand would be a broken table.
+    expect(service.cacheStats.entries).toBeLessThan(5);
+  });
+
   it('answers the exact token only: a tampered copy is verified again and refused', () => {
     const service = new TokenService(AUD, [{ secret: SECRET }]);
     const token = forge(claims());
+    expect(codeOf(service, token)).toBe('ok');
     expect(codeOf(service, token)).toBe('ok');
     expect(service.cacheStats.entries).toBe(1);
     const [h, p, s] = token.split('.') as [string, string, string];
@@ -103,7 +122,11 @@ describe('the verified-token cache', () => {
 
   it('stays within its byte bound', () => {
     const service = new TokenService(AUD, [{ secret: SECRET }], { cacheBytes: 10_000 });
-    for (let i = 0; i < 200; i++) service.verifyNow(forge(claims({ sid: `sid-${i}` })));
+    for (let i = 0; i < 200; i++) {
+      const token = forge(claims({ sid: `sid-${i}` }));
+      service.verifyNow(token);
+      service.verifyNow(token);
+    }
     expect(service.cacheStats.bytes).toBeLessThanOrEqual(10_000);
     expect(service.cacheStats.entries).toBeGreaterThan(5);
     expect(service.cacheStats.entries).toBeLessThan(200);
