@@ -21,6 +21,8 @@ export interface MountedLogin {
   readonly seenAt: WeakMap<object, Set<string>>;
   /** The same mount paths for messages, the first few of all apps. */
   readonly seenPaths: Set<string>;
+  /** Requests its middleware met, to look at the mount paths of only some (request-context.ts). */
+  requestsMet: number;
 }
 
 const mounted = new WeakMap<WxAuth, MountedLogin>();
@@ -50,6 +52,7 @@ export function mountedLoginOf(
       responder: new Responder(port.logger, settings),
       seenAt: new WeakMap(),
       seenPaths: new Set(),
+      requestsMet: 0,
     };
     mounted.set(auth, login);
     made.add(new WeakRef(login));

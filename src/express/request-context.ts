@@ -8,6 +8,12 @@ import type { MountedLogin } from './mounted-login.js';
 // rendered by accident, and the entry goes with the request.
 const contexts = new WeakMap<IncomingMessage, MountedLogin[]>();
 const MOUNT_PATHS_KEPT = 4;
+/**
+ * Mount paths are set up before requests come, so the first requests show them all; after these,
+ * one request in 256 is looked at. Reading `req.app` and `req.baseUrl` is not free: Express gives
+ * each request a hidden class of its own (session-guard.ts says more), so each read misses V8's caches.
+ */
+const MOUNT_NOTE_REQUESTS = 10_000;
 
 /**
  * Records that `req` passed through `login`'s middleware. Several wxLogin()s (two mini programs on
@@ -37,6 +43,8 @@ const NONE: readonly MountedLogin[] = Object.freeze([]);
 
 /** Remembers where `login`'s middleware met requests, to explain a guard that finds no wxLogin(). */
 function noteMount(req: IncomingMessage & { app?: unknown; baseUrl?: unknown }, login: MountedLogin): void {
+  const met = login.requestsMet++;
+  if (met >= MOUNT_NOTE_REQUESTS && (met & 255) !== 0) return;
   const { app, baseUrl } = req;
   if (typeof app !== 'function' && (typeof app !== 'object' || app === null)) return;
   if (typeof baseUrl !== 'string') return;

@@ -87,6 +87,10 @@ function admit(
     responder.fail(req, res, next, error);
     return;
   }
+  // Express gives each request its app's prototype (Object.setPrototypeOf), after which V8 gives
+  // each request a hidden class of its own: adding this property copies it (about 1.3 KB), and
+  // every read of a request's property misses V8's inline caches. An accessor over a WeakMap
+  // instead made young collections longer than what it saved (bench/README.md, "tried").
   req.wxUser = user;
   next();
 }
