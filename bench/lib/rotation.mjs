@@ -134,8 +134,10 @@ async function checkHello(server, headers) {
 
 /**
  * One measured run of a prepared row at `n` users in round `round`. Steady sizes: one pass over
- * the n users first (every token verified, every cache warmed), then a timed run. The largest
- * size: a slice of tokens this server has never seen, each sent once.
+ * the n users first (every token verified), then a timed run. Our caches admit a token or an
+ * in-process session on its second use, so in the first round the timed run's first pass fills
+ * them; later rounds find them warm. The largest size: a slice of tokens this server has never
+ * seen, each sent once.
  */
 export async function runAt(prepared, n, round) {
   const warm = warmUsers();
