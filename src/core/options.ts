@@ -83,12 +83,15 @@ export interface WxAuthOptions<Req = unknown> {
   sessionCacheMs?: number;
   /**
    * Heap, in bytes (estimated), that verified tokens may take in this process; a cached token
-   * skips its HMAC. Defaults to `83886080` (80 MiB: about 105,000 users' tokens); `0` turns it off.
+   * skips its HMAC. A token is cached when it is verified a second time. Defaults to `83886080`
+   * (80 MiB: about 105,000 users' tokens); `0` turns it off.
    */
   tokenCacheBytes?: number;
   /**
-   * Heap, in bytes (estimated), that sessions read within `sessionCacheMs` may take. Defaults to
-   * `50331648` (48 MiB: about 100,000 sessions); `0` turns the session cache off.
+   * Heap, in bytes (estimated), that sessions read within `sessionCacheMs` may take. A session of
+   * an in-process store (MemoryStore) is cached when it is read a second time, a shared store's
+   * when first read. Defaults to `50331648` (48 MiB: about 100,000 sessions); `0` turns the
+   * session cache off.
    */
   sessionCacheBytes?: number;
   /**
