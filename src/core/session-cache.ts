@@ -75,7 +75,8 @@ export class SessionCache {
 
   /**
    * Whether a read of `sid` that started at `epoch` may cache what it read: no delete overlapped
-   * it, and (in front of an in-process store) `sid` was read before.
+   * it, and (in front of an in-process store) `sid` was read before. Not a pure check: there, this
+   * call is what remembers the read, so call it once per store read that found a session.
    */
   mayCache(sid: string, epoch: number): boolean {
     if (epoch !== this.#epoch || this.#deleting !== 0) return false;
